@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 #include <ostream>
+#include <sstream>
+
+#include "cli/commands.h"
 
 namespace sf::cli {
 
@@ -15,16 +18,73 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
+namespace {
+void AddCommon(CLI::App* cmd, CommonFlags& common, bool with_store) {
+  cmd->add_flag("--json", common.json, "Print machine-readable JSON on stdout");
+  if (with_store)
+    cmd->add_option("--store", common.store,
+                    "Run store root (default $SPACE_FACTORY_STORE or $XDG_DATA_HOME/spacefactory)");
+}
+}  // namespace
+
 int Run(const std::vector<std::string>& args, Context& ctx) {
   CLI::App app{"spacefactory: turn Hugging Face models into private, validated Spaces"};
   app.set_version_flag("--version", std::string(Version()));
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  CommonFlags common;
+  BuildFlags build;
+  auto* build_cmd = app.add_subcommand("build", "Build a Space from a model card, model id or URL");
+  build_cmd->add_option("input", build.input, "README.md path, model id (owner/name) or model URL")
+      ->required();
+  build_cmd->add_flag("--dry-run", build.dry_run, "Generate and check the Space; deploy nothing");
+  build_cmd->add_option("--hardware", build.hardware, "Target hardware (default: from the analysis)")
+      ->check(CLI::IsMember({"cpu-basic", "zero-a10g"}));
+  build_cmd->add_option("--gpu-duration", build.gpu_duration, "@spaces.GPU duration in seconds")
+      ->check(CLI::Range(5, 300));
+  AddCommon(build_cmd, common, true);
+
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Run the main job on the embedded example card (no token, no network)");
+  AddCommon(demo_cmd, common, true);
+
+  std::string analyze_input;
+  auto* analyze_cmd = app.add_subcommand("analyze", "Analyse a model card: task, size, blockers");
+  analyze_cmd->add_option("card", analyze_input, "README.md path, model id or model URL")->required();
+  AddCommon(analyze_cmd, common, false);
+
+  std::string run_id;
+  int limit = 50;
+  bool rebuild = false;
+  auto* runs_cmd = app.add_subcommand("runs", "List runs (newest first) or show one");
+  runs_cmd->add_option("run_id", run_id, "Show this run");
+  runs_cmd->add_option("--limit", limit, "How many runs to list")->check(CLI::Range(1, 100000));
+  runs_cmd->add_flag("--rebuild-index", rebuild, "Rebuild the SQLite index from the run folders");
+  AddCommon(runs_cmd, common, true);
+
+  // CLI11 wants argv order reversed when given a vector.
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {
     app.parse(rev);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e, *ctx.out, *ctx.err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, *ctx.out, *ctx.err);
+  } catch (const CLI::Success& e) {
+    return app.exit(e, *ctx.out, *ctx.err);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream sink;  // CLI11 prints a usage hint; keep the error to one clear line
+    app.exit(e, sink, sink);
+    *ctx.err << "error: " << e.what() << " (see --help)\n";
+    return 2;
   }
-  return 0;
+
+  if (build_cmd->parsed()) return CmdBuild(build, common, ctx, false);
+  if (demo_cmd->parsed()) return CmdBuild(build, common, ctx, true);
+  if (analyze_cmd->parsed()) return CmdAnalyze(analyze_input, common, ctx);
+  if (runs_cmd->parsed()) return CmdRuns(run_id, limit, rebuild, common, ctx);
+  return 2;
 }
 
 }  // namespace sf::cli

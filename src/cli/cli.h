@@ -3,11 +3,15 @@
 // config error, 3 remote/network error).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 #include "core/core.h"
+#include "http/http.h"
+#include "spacegen/spacegen.h"
 
 namespace sf::cli {
 
@@ -16,9 +20,11 @@ struct Context {
   FileSystem* fs;
   const Clock* clock;
   const Env* env;
+  http::HttpClient* http;            // null: no network
+  spacegen::CommandRunner* runner;   // runs python3 for static checks
+  std::function<std::uint32_t()> random;
   std::ostream* out;
   std::ostream* err;
-  bool stdout_is_tty = false;
 };
 
 // Runs the command line (argv[0] excluded) and returns the process exit code.

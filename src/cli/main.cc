@@ -1,6 +1,5 @@
-#include <unistd.h>
-
 #include <iostream>
+#include <random>
 
 #include "cli/cli.h"
 
@@ -9,6 +8,10 @@ int main(int argc, char** argv) {
   auto fs = sf::NewRealFileSystem();
   sf::SystemClock clock;
   sf::ProcessEnv env;
-  sf::cli::Context ctx{fs.get(), &clock, &env, &std::cout, &std::cerr, ::isatty(1) == 1};
+  auto http = sf::http::NewCurlHttpClient();
+  auto runner = sf::spacegen::NewProcessRunner();
+  std::mt19937 rng{std::random_device{}()};
+  sf::cli::Context ctx{fs.get(),     &clock, &env,       http.get(), runner.get(),
+                       [&] { return static_cast<std::uint32_t>(rng()); }, &std::cout, &std::cerr};
   return sf::cli::Run(args, ctx);
 }
