@@ -1,6 +1,9 @@
 #include "cli/commands.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <nlohmann/json.hpp>
 #include <ostream>

@@ -122,7 +122,9 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
 
 // The pipeline proper, once the run exists. Returns the terminal status and its reason; a non-ok
 // Status is an internal failure the caller records as `failed`.
-Result<std::pair<RunStatus, std::string>> RunPipeline(const BuildOptions& options,
+using Verdict = std::pair<RunStatus, std::string>;
+
+Result<Verdict> RunPipeline(const BuildOptions& options,
                                                       const card::ParsedCard& parsed,
                                                       const card::RepoFacts& facts,
                                                       RunRecorder& rec, Deps& deps) {
@@ -140,15 +142,15 @@ Result<std::pair<RunStatus, std::string>> RunPipeline(const BuildOptions& option
   for (const auto& b : analysis.blockers)
     if (b.hard) hard.push_back(std::string(card::BlockerName(b.kind)));
   if (!hard.empty())
-    return std::pair{RunStatus::kTechnicalBlocker, "hard blocker(s): " + Join(hard, ", ")};
+    return Verdict{RunStatus::kTechnicalBlocker, "hard blocker(s): " + Join(hard, ", ")};
   if (analysis.task == "unknown")
-    return std::pair{RunStatus::kTechnicalBlocker,
+    return Verdict{RunStatus::kTechnicalBlocker,
                      "the card does not say what the model does (task unknown)"};
   if (!spacegen::HasTemplate(analysis.task))
-    return std::pair{RunStatus::kTechnicalBlocker,
+    return Verdict{RunStatus::kTechnicalBlocker,
                      "no Space template for task " + analysis.task + " yet"};
   if (analysis.model_id.empty())
-    return std::pair{RunStatus::kTechnicalBlocker,
+    return Verdict{RunStatus::kTechnicalBlocker,
                      "the card does not name the model repo to load; build from the model id"};
 
   // generate
@@ -193,7 +195,7 @@ Result<std::pair<RunStatus, std::string>> RunPipeline(const BuildOptions& option
                               failed.empty() ? std::to_string(checks.size()) + " checks passed"
                                              : "failed: " + Join(failed, ", ")));
   if (!failed.empty())
-    return std::pair{RunStatus::kFailed, "static checks failed: " + Join(failed, ", ")};
+    return Verdict{RunStatus::kFailed, "static checks failed: " + Join(failed, ", ")};
 
   // Nothing is deployed by this pipeline: say why, precisely.
   std::string why;
@@ -204,7 +206,7 @@ Result<std::pair<RunStatus, std::string>> RunPipeline(const BuildOptions& option
   } else {
     why = "deploying to the Hub is not available in this version: files generated and checked";
   }
-  return std::pair{RunStatus::kGeneratedOnly, why};
+  return Verdict{RunStatus::kGeneratedOnly, why};
 }
 
 }  // namespace
