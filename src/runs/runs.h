@@ -87,6 +87,7 @@ class RunStore {
   // ...extra_state}, appends a "run_created" event and indexes the run. `id` must be a valid run id
   // (else kInvalidArgument); an existing run is kAlreadyExists. `extra_state` must be an object (or
   // null) and may set "simulated" (bool) but none of the other fields above.
+  // Not atomic against another process creating the very same id (ids carry 16 random bits).
   Status CreateRun(const std::string& id, const std::string& kind, const std::string& input,
                    const nlohmann::json& extra_state);
 
