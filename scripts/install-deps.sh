@@ -40,4 +40,19 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
   echo "$want" >"$stamp"
 fi
+# Pinned Node test tools (tests/package.json + package-lock.json) in tests/node_modules.
+if [ -f tests/package-lock.json ]; then
+  if ! command -v npm >/dev/null; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  nstamp=tests/node_modules/.lock.sha256
+  nwant=$(sha256sum tests/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
+    echo "install-deps: npm ci in tests/"
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$nwant" >"$nstamp"
+  fi
+fi
 echo "install-deps: ok"
