@@ -1,0 +1,545 @@
+// The HTTP server: Boost.Beast/Asio 1.74 with C++20 coroutines (g++ only, see http-stack.md).
+// This is the only translation unit that includes Beast.
+//
+// One coroutine per connection, running on its own strand. A handler answers through a
+// ResponseWriter whose calls are posted to that strand as items on the current exchange's queue;
+// the connection coroutine writes them in order, waiting on a timer used as a wake-up signal.
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
+
+#include "http/http.h"
+
+namespace sf::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+struct Item {
+  enum Kind { kFull, kBegin, kChunk, kEnd, kAbandon } kind;
+  Response response;  // kFull; kBegin uses status + headers
+  std::string data;   // kChunk
+};
+
+// One request/response exchange. `items` is touched only on the connection's strand.
+struct Exchange {
+  std::deque<Item> items;
+  bool finished = false;
+  std::atomic<bool> closed{false};
+};
+
+struct ConnState {
+  ConnState(Strand s, tcp::socket sock)
+      : strand(std::move(s)), stream(std::move(sock)), signal(strand) {}
+  Strand strand;
+  beast::tcp_stream stream;
+  asio::steady_timer signal;
+  std::shared_ptr<Exchange> current;
+  bool idle = true;      // waiting for the next request (strand only)
+  bool closing = false;  // shutdown: finish the current exchange, then close (strand only)
+  bool force_closed = false;
+};
+
+// Writers may outlive the server: every post goes through this gate, which the server closes
+// before its io_context is destroyed.
+struct Gate {
+  std::mutex mu;
+  bool alive = true;
+};
+
+class WriterImpl final : public ResponseWriter {
+ public:
+  WriterImpl(std::shared_ptr<Gate> gate, std::weak_ptr<ConnState> conn,
+             std::shared_ptr<Exchange> ex)
+      : gate_(std::move(gate)), conn_(std::move(conn)), ex_(std::move(ex)) {}
+  ~WriterImpl() override { Push(Item{Item::kAbandon, {}, {}}); }
+
+  void Respond(Response response) override { Push(Item{Item::kFull, std::move(response), {}}); }
+  void Begin(int status, Headers headers) override {
+    Response r;
+    r.status = status;
+    r.headers = std::move(headers);
+    Push(Item{Item::kBegin, std::move(r), {}});
+  }
+  void Write(std::string data) override {
+    if (data.empty()) return;  // an empty chunk would end the chunked body
+    Push(Item{Item::kChunk, {}, std::move(data)});
+  }
+  void End() override { Push(Item{Item::kEnd, {}, {}}); }
+  bool closed() const override { return ex_->closed.load(std::memory_order_relaxed); }
+
+ private:
+  void Push(Item item) {
+    if (ex_->closed.load(std::memory_order_relaxed)) return;
+    std::lock_guard<std::mutex> lock(gate_->mu);
+    if (!gate_->alive) return;
+    std::shared_ptr<ConnState> c = conn_.lock();
+    if (!c) return;
+    if (c->strand.running_in_this_thread()) {
+      // Called from the handler or another strand callback: no post needed.
+      if (!ex_->finished) ex_->items.push_back(std::move(item));
+      c->signal.cancel();
+      return;
+    }
+    asio::post(c->strand, [c, ex = ex_, item = std::move(item)]() mutable {
+      if (ex->finished) return;
+      ex->items.push_back(std::move(item));
+      c->signal.cancel();
+    });
+  }
+
+  std::shared_ptr<Gate> gate_;
+  std::weak_ptr<ConnState> conn_;
+  std::shared_ptr<Exchange> ex_;
+};
+
+template <class Message>
+void ApplyHeaders(Message& m, const Headers& headers) {
+  for (const auto& [k, v] : headers) m.insert(k, v);
+}
+
+class ServerImpl final : public HttpServer {
+ public:
+  ServerImpl(ServerOptions options, Handler handler)
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        gate_(std::make_shared<Gate>()),
+        acceptor_(asio::make_strand(ioc_)),
+        work_(asio::make_work_guard(ioc_)) {
+    if (options_.server_header.empty()) {
+      options_.server_header = "spacefactory/" + std::string(Version());
+    }
+    if (options_.io_threads < 1) options_.io_threads = 1;
+  }
+
+  ~ServerImpl() override { Stop(std::chrono::milliseconds(0)); }
+
+  Status Listen() {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(options_.host, ec);
+    if (ec) return InvalidArgument("server: bad bind address '" + options_.host + "'");
+    tcp::endpoint ep(addr, options_.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Unavailable("server: cannot listen on " + options_.host + ":" +
+                         std::to_string(options_.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint(ec).port();
+    asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), [](std::exception_ptr) {});
+    for (int i = 0; i < options_.io_threads; ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+    return Status::Ok();
+  }
+
+  std::uint16_t port() const override { return port_; }
+  std::string url() const override {
+    std::string host =
+        options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
+    return "http://" + host + ":" + std::to_string(port_);
+  }
+  std::size_t open_connections() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return conns_.size();
+  }
+
+  void Stop(std::chrono::milliseconds grace) override;
+
+  void Wait() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return stopped_; });
+  }
+
+ private:
+  asio::awaitable<void> AcceptLoop();
+  asio::awaitable<void> Session(std::shared_ptr<ConnState> c);
+  asio::awaitable<bool> RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
+                                    unsigned version, bool keep_alive, bool head);
+  asio::awaitable<void> SendErrorAndLinger(ConnState& c, bhttp::status status, unsigned version,
+                                           std::string body);
+
+  void Register(const std::shared_ptr<ConnState>& c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_.insert(c);
+  }
+  void Unregister(const std::shared_ptr<ConnState>& c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_.erase(c);
+    cv_.notify_all();
+  }
+
+  ServerOptions options_;
+  Handler handler_;
+  std::shared_ptr<Gate> gate_;
+  // Declared before ioc_: coroutine frames destroyed with the io_context still unregister.
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<std::shared_ptr<ConnState>> conns_;
+  bool stop_started_ = false;
+  bool stopped_ = false;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+};
+
+void ServerImpl::Stop(std::chrono::milliseconds grace) {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stop_started_) {
+      cv_.wait(lock, [this] { return stopped_; });
+      return;
+    }
+    stop_started_ = true;
+  }
+  stopping_ = true;
+  // 1. Stop accepting.
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  });
+  // 2. Close idle keep-alive connections; busy ones close after their current exchange.
+  std::vector<std::shared_ptr<ConnState>> snapshot;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot.assign(conns_.begin(), conns_.end());
+  }
+  for (auto& c : snapshot) {
+    asio::post(c->strand, [c] {
+      c->closing = true;
+      if (c->idle) {
+        boost::system::error_code ec;
+        c->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+        c->stream.close();
+      }
+    });
+  }
+  snapshot.clear();
+  // 3. Let in-flight exchanges finish within the grace period.
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!threads_.empty()) cv_.wait_until(lock, deadline, [this] { return conns_.empty(); });
+    snapshot.assign(conns_.begin(), conns_.end());
+  }
+  // 4. Force-close what is left and give the coroutines a moment to unwind.
+  for (auto& c : snapshot) {
+    asio::post(c->strand, [c] {
+      c->force_closed = true;
+      if (c->current) c->current->closed = true;
+      c->stream.close();
+      c->signal.cancel();
+    });
+  }
+  snapshot.clear();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!threads_.empty()) {
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return conns_.empty(); });
+    }
+  }
+  // 5. Stop the loop and join (never call Stop from an io thread).
+  work_.reset();
+  ioc_.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  {
+    std::lock_guard<std::mutex> lock(gate_->mu);
+    gate_->alive = false;
+  }
+  std::set<std::shared_ptr<ConnState>> leftovers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    leftovers.swap(conns_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+}
+
+asio::awaitable<void> ServerImpl::AcceptLoop() {
+  for (;;) {
+    Strand strand = asio::make_strand(ioc_);
+    tcp::socket sock(strand);
+    boost::system::error_code ec;
+    co_await acceptor_.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      // EMFILE and friends: back off briefly instead of spinning.
+      asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(20));
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    if (stopping_) {
+      sock.close(ec);
+      continue;
+    }
+    auto c = std::make_shared<ConnState>(strand, std::move(sock));
+    Register(c);
+    asio::co_spawn(strand, Session(c), [](std::exception_ptr) {});
+  }
+}
+
+bool IsParseError(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
+  struct Guard {
+    ServerImpl* self;
+    std::shared_ptr<ConnState> conn;
+    ~Guard() {
+      if (conn->current) conn->current->closed = true;
+      self->Unregister(conn);
+    }
+  } guard{this, c};
+
+  boost::system::error_code ec;
+  c->stream.socket().set_option(tcp::no_delay(true), ec);
+  std::string remote;
+  if (auto ep = c->stream.socket().remote_endpoint(ec); !ec) {
+    remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  if (stopping_) c->closing = true;
+  beast::flat_buffer buffer;
+  try {
+    while (!c->closing) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+      parser.body_limit(static_cast<std::uint64_t>(options_.max_body_bytes));
+      c->idle = true;
+      c->stream.expires_after(options_.idle_timeout);
+      co_await bhttp::async_read_header(c->stream, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+      c->idle = false;
+      if (!ec && !parser.is_done()) {
+        const auto& h = parser.get();
+        if (beast::iequals(h[bhttp::field::expect], "100-continue")) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
+          c->stream.expires_after(options_.write_timeout);
+          co_await bhttp::async_write(c->stream, cont,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec) {
+          c->stream.expires_after(options_.read_timeout);
+          co_await bhttp::async_read(c->stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        }
+      }
+      if (ec == bhttp::error::body_limit) {
+        co_await SendErrorAndLinger(*c, bhttp::status::payload_too_large, 11,
+                                    R"({"error":"request body too large"})");
+        break;
+      }
+      if (ec == bhttp::error::header_limit) {
+        co_await SendErrorAndLinger(*c, bhttp::status::request_header_fields_too_large, 11,
+                                    R"({"error":"request headers too large"})");
+        break;
+      }
+      if (ec && IsParseError(ec)) {
+        co_await SendErrorAndLinger(*c, bhttp::status::bad_request, 11,
+                                    R"({"error":"malformed HTTP request"})");
+        break;
+      }
+      if (ec) break;  // client closed, timeout, reset, or shutdown
+
+      bhttp::request<bhttp::string_body> msg = parser.release();
+      const unsigned version = msg.version();
+      const bool keep_alive = msg.keep_alive();
+      ServerRequest req;
+      req.method = std::string(msg.method_string());
+      req.target = std::string(msg.target());
+      if (auto q = req.target.find('?'); q != std::string::npos) {
+        req.path = req.target.substr(0, q);
+        req.query = req.target.substr(q + 1);
+      } else {
+        req.path = req.target;
+      }
+      req.headers.reserve(16);
+      for (const auto& f : msg) {
+        req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      }
+      req.body = std::move(msg.body());
+      req.remote_address = remote;
+      const bool head = msg.method() == bhttp::verb::head;
+
+      auto ex = std::make_shared<Exchange>();
+      c->current = ex;
+      {
+        auto writer = std::make_shared<WriterImpl>(gate_, c, ex);
+        try {
+          handler_(req, writer);
+        } catch (const std::exception&) {
+          writer->Respond(JsonResponse(500, R"({"error":"internal error"})"));
+        }
+      }  // a handler that kept no writer and did not answer gets a 500 here
+      bool keep = co_await RunExchange(*c, ex, version, keep_alive, head);
+      c->current.reset();
+      if (!keep) break;
+    }
+  } catch (const std::exception&) {
+    // Allocation failure or similar: drop the connection.
+  }
+  c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  c->stream.close();
+}
+
+asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
+                                              unsigned version, bool keep_alive, bool head) {
+  bool streaming = false;
+  const bool chunked = version >= 11;
+  boost::system::error_code ec;
+  auto finish = [&](bool ok) {
+    ex->finished = true;
+    ex->closed = true;
+    ex->items.clear();
+    return ok;
+  };
+  for (;;) {
+    if (ex->items.empty()) {
+      if (c.force_closed) co_return finish(false);
+      c.stream.expires_never();
+      c.signal.expires_at(asio::steady_timer::time_point::max());
+      co_await c.signal.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    Item item = std::move(ex->items.front());
+    ex->items.pop_front();
+    if (c.closing) keep_alive = false;  // shutting down: tell the client
+    if (item.kind == Item::kAbandon) {
+      if (streaming) {
+        item.kind = Item::kEnd;
+      } else {
+        item.kind = Item::kFull;
+        item.response = JsonResponse(500, R"({"error":"handler did not respond"})");
+      }
+    }
+    switch (item.kind) {
+      case Item::kFull: {
+        if (streaming) break;
+        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(item.response.status),
+                                                version};
+        res.set(bhttp::field::server, options_.server_header);
+        ApplyHeaders(res, item.response.headers);
+        res.body() = std::move(item.response.body);
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        c.stream.expires_after(options_.write_timeout);
+        if (head) {
+          bhttp::response_serializer<bhttp::string_body> sr{res};
+          co_await bhttp::async_write_header(c.stream, sr,
+                                             asio::redirect_error(asio::use_awaitable, ec));
+        } else {
+          co_await bhttp::async_write(c.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        co_return finish(!ec && keep_alive);
+      }
+      case Item::kBegin: {
+        if (streaming) break;
+        bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(item.response.status),
+                                               version};
+        res.set(bhttp::field::server, options_.server_header);
+        ApplyHeaders(res, item.response.headers);
+        if (res.find(bhttp::field::content_type) == res.end()) {
+          res.set(bhttp::field::content_type, "application/octet-stream");
+        }
+        if (chunked) {
+          res.chunked(true);
+        } else {
+          keep_alive = false;  // HTTP/1.0: the body ends when the connection closes
+        }
+        res.keep_alive(keep_alive);
+        bhttp::response_serializer<bhttp::empty_body> sr{res};
+        c.stream.expires_after(options_.write_timeout);
+        co_await bhttp::async_write_header(c.stream, sr,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return finish(false);
+        if (head) co_return finish(keep_alive && !chunked);
+        streaming = true;
+        break;
+      }
+      case Item::kChunk: {
+        if (!streaming) break;
+        std::string data = std::move(item.data);
+        // Coalesce what is already queued into one chunk: fewer syscalls under load.
+        while (!ex->items.empty() && ex->items.front().kind == Item::kChunk) {
+          data += ex->items.front().data;
+          ex->items.pop_front();
+        }
+        c.stream.expires_after(options_.write_timeout);
+        if (chunked) {
+          co_await asio::async_write(c.stream, bhttp::make_chunk(asio::buffer(data)),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        } else {
+          co_await asio::async_write(c.stream, asio::buffer(data),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (ec) co_return finish(false);
+        break;
+      }
+      case Item::kEnd: {
+        if (!streaming) break;
+        if (chunked) {
+          c.stream.expires_after(options_.write_timeout);
+          co_await asio::async_write(c.stream, bhttp::make_chunk_last(),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        }
+        co_return finish(!ec && keep_alive);
+      }
+      case Item::kAbandon:
+        break;
+    }
+  }
+}
+
+asio::awaitable<void> ServerImpl::SendErrorAndLinger(ConnState& c, bhttp::status status,
+                                                     unsigned version, std::string body) {
+  boost::system::error_code ec;
+  bhttp::response<bhttp::string_body> res{status, version};
+  res.set(bhttp::field::server, options_.server_header);
+  res.set(bhttp::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.keep_alive(false);
+  res.prepare_payload();
+  c.stream.expires_after(options_.write_timeout);
+  co_await bhttp::async_write(c.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  // Lingering close: read and drop what the client is still sending, so closing does not reset
+  // the connection before the client has read our answer.
+  c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  c.stream.expires_after(std::chrono::milliseconds(1000));
+  std::array<char, 16384> sink;
+  for (int i = 0; i < 4096 && !ec; ++i) {
+    co_await c.stream.async_read_some(asio::buffer(sink),
+                                      asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> NewHttpServer(ServerOptions options, Handler handler) {
+  auto server = std::make_unique<ServerImpl>(std::move(options), std::move(handler));
+  SF_RETURN_IF_ERROR(server->Listen());
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace sf::http
