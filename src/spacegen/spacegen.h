@@ -7,6 +7,7 @@
 // a task without a template is an error, not a dummy app.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,14 +26,19 @@ struct SpaceOptions {
   // Hardware the Space is generated for; ZeroGPU adds the `spaces` package and @spaces.GPU.
   card::Hardware hardware = card::Hardware::kZeroGpu;
   int gpu_duration_seconds = 60;
-  std::string title;                  // defaults to the model name
+  std::string title;  // defaults to the model name
   std::string gradio_sdk_version = "5.49.1";
 };
 
 struct GeneratedSpace {
-  std::string task;      // the template used
+  std::string task;  // the template used
   std::vector<GeneratedFile> files;
-  std::vector<std::string> notes;  // adaptations made (trust_remote_code, sdpa fallback, adapter base…)
+  std::vector<std::string>
+      notes;             // adaptations made (trust_remote_code, sdpa fallback, adapter base…)
+  std::string model_id;  // the model the Space serves
+  card::Hardware hardware = card::Hardware::kZeroGpu;  // the target it was generated for
+  bool zero_gpu = false;                               // app.py uses `spaces` / @spaces.GPU
+  const GeneratedFile* Find(std::string_view path) const;
 };
 
 // The pipeline tags with a template, sorted.
@@ -41,7 +47,20 @@ bool HasTemplate(std::string_view task);
 
 // Generates the Space for `analysis.task`. Fails with kFailedPrecondition when the task has no
 // template or the analysis has no model id to load.
-Result<GeneratedSpace> GenerateSpace(const card::CardAnalysis& analysis, const SpaceOptions& options);
+Result<GeneratedSpace> GenerateSpace(const card::CardAnalysis& analysis,
+                                     const SpaceOptions& options);
+
+// Writes every file of `space` under `dir` (created when missing), atomically per file.
+Status WriteSpace(const GeneratedSpace& space, const std::string& dir, FileSystem& fs);
+
+// The Space hardware flavor used as README `suggested_hardware` for a target ("cpu-basic",
+// "zero-a10g", "a100-large", "a100x4").
+std::string_view SuggestedHardware(card::Hardware hardware);
+
+// Validates one requirements.txt line (PEP 508-ish: name, extras, version specifiers or a URL,
+// marker; or one of the pip options --extra-index-url / --find-links with an https URL). Comments
+// and blank lines are valid. On failure, `why` (when given) says what is wrong.
+bool IsValidRequirementLine(std::string_view line, std::string* why = nullptr);
 
 // Runs external programs for checks (python3 -m py_compile). Injected so tests can fail it.
 class CommandRunner {
@@ -58,7 +77,8 @@ class CommandRunner {
 std::unique_ptr<CommandRunner> NewProcessRunner();
 
 struct CheckResult {
-  std::string name;    // "yaml_header", "py_compile", "inference_call", "requirements", "no_secrets", ...
+  std::string
+      name;  // "yaml_header", "py_compile", "inference_call", "requirements", "no_secrets", ...
   bool passed = false;
   std::string detail;  // what was found or what went wrong (never a secret)
 };
