@@ -4,6 +4,10 @@
 // One coroutine per connection, running on its own strand. A handler answers through a
 // ResponseWriter whose calls are posted to that strand as items on the current exchange's queue;
 // the connection coroutine writes them in order, waiting on a timer used as a wake-up signal.
+// clang-format off
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
+// clang-format on
+
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -15,7 +19,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-#include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
 
 #include "http/http.h"
 
