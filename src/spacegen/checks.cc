@@ -329,19 +329,35 @@ CheckResult CheckInferenceCall(const std::string& dir) {
 // ---------------------------------------------------------------------------------------------
 // api_endpoint, health_route, zerogpu
 
+// The text without full-line comments (a comment naming /health is not a route).
+std::string WithoutCommentLines(const std::string& text) {
+  std::string out;
+  for (const auto& l : SplitLines(text)) {
+    std::string t = Trim(l);
+    if (!t.empty() && t[0] == '#') continue;
+    out += l + "\n";
+  }
+  return out;
+}
+
 CheckResult CheckApiEndpoint(const std::string& dir) {
-  auto text = ReadText(dir + "/app.py");
-  if (!text) return Fail("api_endpoint", "app.py not readable");
+  auto raw = ReadText(dir + "/app.py");
+  if (!raw) return Fail("api_endpoint", "app.py not readable");
+  std::string text = WithoutCommentLines(*raw);
   static const std::regex kApi(R"(api_name\s*=\s*["']generate["'])");
-  if (!std::regex_search(*text, kApi)) {
+  if (!std::regex_search(text, kApi)) {
     return Fail("api_endpoint", "no api_name=\"generate\": /gradio_api/call/generate would 404");
   }
-  return Pass("api_endpoint", "api_name=\"generate\" present");
+  auto fn = EndpointFunction(text);
+  if (!fn)
+    return Fail("api_endpoint", "api_name=\"generate\" is not on an event naming a function");
+  return Pass("api_endpoint", "api_name=\"generate\" serves '" + *fn + "'");
 }
 
 CheckResult CheckHealthRoute(const std::string& dir) {
-  auto text = ReadText(dir + "/app.py");
-  if (!text) return Fail("health_route", "app.py not readable");
+  auto raw = ReadText(dir + "/app.py");
+  if (!raw) return Fail("health_route", "app.py not readable");
+  std::optional<std::string> text = WithoutCommentLines(*raw);
   static const std::regex kRoute(R"(["']/health["'])");
   static const std::regex kOk(R"(["']status["']\s*:\s*["']ok["'])");
   if (!std::regex_search(*text, kRoute)) return Fail("health_route", "no \"/health\" route");
