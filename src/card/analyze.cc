@@ -626,10 +626,16 @@ class Analyzer {
     for (const auto& l : body_) {
       if (l.in_code) continue;
       const std::string& s = l.norm;
-      bool cand = ContainsAny(s, {"weight", "planned", "repo"});
-      if (!cand) continue;
-      if ((Contains(s, "weight") && Search(s, kNoCopy)) ||
-          (Contains(s, "repo") && Search(s, kRepoIsCard)) || Search(s, kPlanned) ||
+      const bool weight = Contains(s, "weight");
+      const bool repo = Contains(s, "repo");
+      const bool planned = Contains(s, "planned");
+      if (!weight && !repo && !planned) continue;
+      const bool not_yet = weight && ContainsAny(s, {"not yet", "coming soon", "to be ",
+                                                     "no weights", "no model weights"});
+      if ((weight && Contains(s, " not ") && Search(s, kNoCopy)) ||
+          (repo && ContainsAny(s, {" card", "manifest", "config", "docs", "documentation"}) &&
+           Search(s, kRepoIsCard)) ||
+          ((planned || not_yet) && Search(s, kPlanned)) ||
           (Contains(s, "re-host") && Contains(s, "do not"))) {
         Add(BlockerKind::kNoWeights, &l);
         return;
@@ -950,9 +956,10 @@ class Analyzer {
         R"(nproc_per_node[= ]+([2-9]|[1-9][0-9])|tensor_parallel_size[= ]+([2-9]|[1-9][0-9])|\b(requires?|needs?|at least) ([2-9]|[1-9][0-9]) ?(x|×)? ?(a100|h100|h200|b200|gpus)\b)");
     for (const auto& l : body_) {
       const std::string& s = l.norm;
-      if (!ContainsAny(s, {"nproc", "tensor_parallel", "gpu", "a100", "h100", "h200", "b200"})) {
-        continue;
-      }
+      const bool launcher = ContainsAny(s, {"nproc_per_node", "tensor_parallel_size"});
+      const bool needs = ContainsAny(s, {"require", "need", "at least"}) &&
+                         ContainsAny(s, {"gpu", "a100", "h100", "h200", "b200"});
+      if (!launcher && !needs) continue;
       if (ContainsAny(s, {"train", "fine-tun", "finetun"})) continue;
       if (Search(s, kMulti)) {
         Add(BlockerKind::kMultiGpuSize, &l);

@@ -70,17 +70,31 @@ TEST(CardLabels, AgreementWithHumanLabels) {
   int task_total = 0, task_ok = 0;
   int tp = 0, fp = 0, fn = 0;
   double max_ms = 0;
+  std::string slowest;
   std::ostringstream confusions;
   for (const auto& label : labels) {
     const std::string text = ReadFile(dir + "/" + label.file);
     ASSERT_FALSE(text.empty()) << label.file;
-    auto t0 = std::chrono::steady_clock::now();
     auto parsed = sf::card::ParseCard(text);
     ASSERT_TRUE(parsed.ok()) << label.file << ": " << parsed.status().message();
     auto analysis = sf::card::AnalyzeCard(*parsed);
     auto json = sf::card::AnalysisToJson(analysis);
-    auto t1 = std::chrono::steady_clock::now();
-    max_ms = std::max(max_ms, std::chrono::duration<double, std::milli>(t1 - t0).count());
+    {
+      // Warm timing (the regexes are compiled once, on first use).
+      constexpr int kRuns = 5;
+      auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < kRuns; ++i) {
+        auto p = sf::card::ParseCard(text);
+        auto j = sf::card::AnalysisToJson(sf::card::AnalyzeCard(*p));
+        ASSERT_EQ(j, json);
+      }
+      auto t1 = std::chrono::steady_clock::now();
+      double ms = std::chrono::duration<double, std::milli>(t1 - t0).count() / kRuns;
+      if (ms > max_ms) {
+        max_ms = ms;
+        slowest = label.file;
+      }
+    }
 
     ++task_total;
     bool task_match = false;
@@ -133,7 +147,7 @@ TEST(CardLabels, AgreementWithHumanLabels) {
   std::cout << "card labels: task accuracy " << task_ok << "/" << task_total << " = " << task_acc
             << "; blockers precision " << tp << "/" << (tp + fp) << " = " << precision
             << ", recall " << tp << "/" << (tp + fn) << " = " << recall << "; slowest card "
-            << max_ms << " ms\n";
+            << slowest << " " << max_ms << " ms (parse + analyse + json, warm)\n";
   std::cout << "confusions:\n" << (confusions.str().empty() ? "  none\n" : confusions.str());
   EXPECT_GE(task_acc, 0.90);
   EXPECT_GE(precision, 0.85);
