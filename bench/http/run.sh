@@ -33,7 +33,7 @@ wrk -t1 -c10 -d1s "$url/json" >/dev/null
 
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 [ -f "$results" ] ||
-  printf 'date\tcommit\troute\twrk\treq_per_s\tp50\tp99\tcpu_us_per_req\tpeak_rss_kb\tloadavg\tmachine\n' \
+  printf 'date\tcommit\tio_threads\troute\twrk\treq_per_s\tp50\tp99\tcpu_us_per_req\tpeak_rss_kb\tloadavg\tmachine\n' \
     >"$results"
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
@@ -61,7 +61,7 @@ run() {  # route wrk-args...
   rss="$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
   printf '%-5s wrk %-12s %10s req/s   p50 %-8s p99 %-8s server CPU %6s us/req   peak RSS %s kB%s\n' \
     "$route" "$*" "$rps" "$p50" "$p99" "$us_per_req" "$rss" "${errs:+ ($errs)}"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$route" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$threads" "$route" \
     "$*" "$rps" "$p50" "$p99" "$us_per_req" "$rss" "$(cut -d' ' -f1-3 /proc/loadavg)" "$machine" \
     >>"$results"
 }

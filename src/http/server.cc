@@ -439,6 +439,9 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
     switch (item.kind) {
       case Item::kFull: {
         if (streaming) break;
+        if (item.response.status < 100 || item.response.status > 999) {
+          item.response = JsonResponse(500, R"({"error":"handler gave an invalid status"})");
+        }
         bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(item.response.status),
                                                 version};
         res.set(bhttp::field::server, options_.server_header);
@@ -458,6 +461,7 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
       }
       case Item::kBegin: {
         if (streaming) break;
+        if (item.response.status < 100 || item.response.status > 999) item.response.status = 500;
         bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(item.response.status),
                                                version};
         res.set(bhttp::field::server, options_.server_header);
