@@ -27,7 +27,6 @@ def to_model_audio(audio, target_rate):
         sampling_rate = target_rate
     return {"raw": data, "sampling_rate": int(sampling_rate)}
 
-
 )PY";
 
 constexpr std::string_view kAsr = R"PY(import librosa
