@@ -17,10 +17,6 @@
 
 namespace sf::card {
 
-namespace internal {
-std::optional<double> ParseCount(std::string_view text, bool name_mode);
-}  // namespace internal
-
 namespace {
 
 using internal::Contains;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,5 +26,16 @@ std::string Truncate(std::string_view s, std::size_t max_bytes);
 std::size_t FindInvalidUtf8(std::string_view s);
 // `s` with every invalid UTF-8 byte replaced by '?', so JSON serialisation never throws.
 std::string SanitizeUtf8(std::string_view s);
+
+// A parameter count found in text: value in billions and its byte range.
+struct CountMatch {
+  double billions = 0;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+// All counts such as "7B", "1.5M", "91.5K", "3.8 billion" in `text`. `name_mode` reads model names
+// ("Qwen2.5-3B"): B/M suffixes only, no space before the unit.
+std::vector<CountMatch> FindCounts(std::string_view text, bool name_mode);
+std::optional<double> ParseCount(std::string_view text, bool name_mode);
 
 }  // namespace sf::card::internal

@@ -2,6 +2,7 @@
 #include <array>
 #include <charconv>
 #include <string>
+#include <vector>
 
 #include "card/card.h"
 #include "card/internal.h"
@@ -36,7 +37,8 @@ namespace internal {
 
 // Shared by ParseParamCount (prose: "1.5M params", "91.5K", "3.8 billion") and by the model-name
 // reader (names: "Qwen2.5-3B", "Sapiens-0.3B", only B/M suffixes, no space).
-std::optional<double> ParseCount(std::string_view text, bool name_mode) {
+std::vector<CountMatch> FindCounts(std::string_view text, bool name_mode) {
+  std::vector<CountMatch> found;
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (!IsDigit(text[i])) continue;
@@ -70,26 +72,64 @@ std::optional<double> ParseCount(std::string_view text, bool name_mode) {
       if (!name_mode && (u == 'K' || u == 'k')) scale = 1e-6;
       if (!name_mode && u == 'T') scale = 1e3;
       if (name_mode && u == 'm') scale = 1e-3;
-      if (scale > 0 && boundary) return value * scale;
+      if (scale > 0 && boundary) {
+        found.push_back({value * scale, i, k + 1});
+        i = k;
+        continue;
+      }
       if (!name_mode) {
         std::string rest = ToLowerAscii(text.substr(k, 9));
+        bool matched = false;
         for (const auto& w : kUnitWords) {
           if (StartsWith(rest, w.word) &&
               (k + w.word.size() >= n || !IsAlpha(text[k + w.word.size()]))) {
-            return value * w.billions;
+            found.push_back({value * w.billions, i, k + w.word.size()});
+            i = k + w.word.size() - 1;
+            matched = true;
+            break;
           }
         }
+        if (matched) continue;
       }
     }
     i = j > i ? j - 1 : i;
   }
-  return std::nullopt;
+  return found;
+}
+
+std::optional<double> ParseCount(std::string_view text, bool name_mode) {
+  auto found = FindCounts(text, name_mode);
+  if (found.empty()) return std::nullopt;
+  return found.front().billions;
 }
 
 }  // namespace internal
 
 std::optional<double> ParseParamCount(std::string_view text) {
-  return internal::ParseCount(text, /*name_mode=*/false);
+  auto found = internal::FindCounts(text, /*name_mode=*/false);
+  if (found.empty()) return std::nullopt;
+  // With the word "param" in the text, take the count closest to it ("the 128K-context model has
+  // 3.8 billion parameters" → 3.8), and none when no count is near it (a "# Params (M)" header).
+  const std::string lower = ToLowerAscii(text);
+  std::vector<std::size_t> anchors;
+  for (std::size_t p = lower.find("param"); p != std::string::npos;
+       p = lower.find("param", p + 1)) {
+    anchors.push_back(p);
+  }
+  if (anchors.empty()) return found.front().billions;
+  constexpr std::size_t kNear = 24;
+  std::optional<double> best;
+  std::size_t best_dist = kNear + 1;
+  for (const auto& m : found) {
+    for (std::size_t a : anchors) {
+      std::size_t dist = a >= m.end ? a - m.end : (m.begin >= a + 5 ? m.begin - (a + 5) : 0);
+      if (dist < best_dist) {
+        best_dist = dist;
+        best = m.billions;
+      }
+    }
+  }
+  return best;
 }
 
 LicenseClass ClassifyLicense(std::string_view license, std::string_view license_name) {

@@ -336,6 +336,13 @@ TEST(CardParams, ParseParamCount) {
   EXPECT_TRUE(near(sf::card::ParseParamCount("Qwen3.8-27B"), 27));
   EXPECT_FALSE(sf::card::ParseParamCount("15.4 GiB on disk, 70ms latency").has_value());
   EXPECT_FALSE(sf::card::ParseParamCount("no numbers").has_value());
+  // The count nearest to "param" wins; a context length elsewhere in the line does not.
+  EXPECT_TRUE(near(sf::card::ParseParamCount("The Phi-3-Mini-128K-Instruct is a 3.8 "
+                                             "billion-parameter model"),
+                   3.8));
+  EXPECT_FALSE(sf::card::ParseParamCount("| # Params (M) <BR> (img + txt) | Latency (ms) <BR> "
+                                         "(img + txt) | IN-1k Zero-Shot |")
+                   .has_value());
   EXPECT_FALSE(sf::card::ParseParamCount("").has_value());
 }
 
