@@ -170,17 +170,18 @@ TEST_F(ClientServerTest, StreamingIsDeliveredIncrementally) {
 }
 
 TEST_F(ClientServerTest, SseEventsArriveOneByOneAndCallerCanStop) {
-  std::atomic<int> acked{0};
+  // Shared with the producer thread, which may outlive the test body (joined in TearDown).
+  auto acked = std::make_shared<std::atomic<int>>(0);
   router_.Get("/events", [&](ServerRequest&, std::shared_ptr<ResponseWriter> w) {
     w->BeginSse();
     w->WriteComment("hello");
-    threads_.emplace_back([w, &acked] {
+    threads_.emplace_back([w, acked] {
       for (int i = 0; i < 3 && !w->closed(); ++i) {
         w->WriteEvent({.event = "tick",
                        .data = "n=" + std::to_string(i) + "\nmore",
                        .id = std::to_string(i)});
         // Wait until the client processed it: proves per-event delivery.
-        for (int spin = 0; spin < 500 && acked.load() <= i; ++spin)
+        for (int spin = 0; spin < 500 && acked->load() <= i; ++spin)
           std::this_thread::sleep_for(1ms);
       }
       w->WriteEvent({.event = "complete", .data = "done"});
@@ -193,7 +194,7 @@ TEST_F(ClientServerTest, SseEventsArriveOneByOneAndCallerCanStop) {
   auto r =
       StreamSse(*client, {.url = Url("/events"), .total_timeout = 0ms}, [&](const SseEvent& e) {
         got.push_back(e);
-        acked = static_cast<int>(got.size());
+        *acked = static_cast<int>(got.size());
         return true;
       });
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -207,10 +208,10 @@ TEST_F(ClientServerTest, SseEventsArriveOneByOneAndCallerCanStop) {
 
   // Stopping after the first event is not an error.
   int n = 0;
-  acked = 0;
+  *acked = 0;
   r = StreamSse(*client, {.url = Url("/events")}, [&](const SseEvent&) {
     ++n;
-    acked = 10;
+    *acked = 10;
     return false;
   });
   ASSERT_TRUE(r.ok()) << r.status().ToString();
