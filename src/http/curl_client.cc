@@ -43,6 +43,29 @@ struct Transfer {
   bool headers_seen = false;
   bool delivering = true;
   bool aborted_by_caller = false;
+  // Idle-between-bytes watchdog (CURLOPT_LOW_SPEED_* averages over ~5 s, too coarse).
+  std::chrono::milliseconds idle_timeout{0};
+  std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
+  curl_off_t last_bytes = 0;
+  bool idle_timed_out = false;
+
+  static int OnProgress(void* self, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                        curl_off_t ulnow) {
+    (void)dltotal;
+    (void)ultotal;
+    auto* t = static_cast<Transfer*>(self);
+    auto now = std::chrono::steady_clock::now();
+    if (dlnow + ulnow != t->last_bytes) {
+      t->last_bytes = dlnow + ulnow;
+      t->last_activity = now;
+      return 0;
+    }
+    if (t->idle_timeout.count() > 0 && now - t->last_activity >= t->idle_timeout) {
+      t->idle_timed_out = true;
+      return 1;  // abort: CURLE_ABORTED_BY_CALLBACK
+    }
+    return 0;
+  }
 
   static size_t OnHeader(char* data, size_t size, size_t n, void* self) {
     auto* t = static_cast<Transfer*>(self);
@@ -197,9 +220,13 @@ class CurlHttpClient final : public HttpClient {
                      static_cast<long>(request.connect_timeout.count()));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(request.total_timeout.count()));
     if (request.idle_timeout.count() > 0) {
-      long secs = static_cast<long>((request.idle_timeout.count() + 999) / 1000);
-      curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, secs);
+      // libcurl calls this about once a second while idle (more often while data flows), so the
+      // idle timeout fires within ~1 s of its value. Counts upload and download bytes.
+      t.idle_timeout = request.idle_timeout;
+      t.last_activity = std::chrono::steady_clock::now();
+      curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &Transfer::OnProgress);
+      curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t);
+      curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     }
     // Proxies: CURLOPT_PROXY is deliberately not set, so libcurl reads http_proxy/https_proxy/
     // no_proxy from the environment.
@@ -257,24 +284,20 @@ class CurlHttpClient final : public HttpClient {
                          const Transfer& t) {
     if (t.aborted_by_caller) return Status(Code::kCancelled, "stream aborted by caller");
     const std::string where = method + " " + UrlHostForMessage(request.url);
+    if (t.idle_timed_out) {
+      return Status(Code::kTimeout, where + ": timed out: no data for " +
+                                        std::to_string(request.idle_timeout.count()) + " ms");
+    }
     const std::string detail = std::string(curl_easy_strerror(rc));
     switch (rc) {
       case CURLE_OPERATION_TIMEDOUT: {
         double connect_time = 0;
         curl_easy_getinfo(t.easy, CURLINFO_CONNECT_TIME, &connect_time);
-        double total_time = 0;
-        curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME, &total_time);
-        std::string what;
-        if (connect_time <= 0) {
-          what =
-              "could not connect within " + std::to_string(request.connect_timeout.count()) + " ms";
-        } else if (request.total_timeout.count() > 0 &&
-                   total_time * 1000 + 5 >= static_cast<double>(request.total_timeout.count())) {
-          what = "no complete response within " + std::to_string(request.total_timeout.count()) +
-                 " ms";
-        } else {
-          what = "no data for " + std::to_string(request.idle_timeout.count()) + " ms";
-        }
+        const std::string what = connect_time <= 0
+                                     ? "could not connect within " +
+                                           std::to_string(request.connect_timeout.count()) + " ms"
+                                     : "no complete response within " +
+                                           std::to_string(request.total_timeout.count()) + " ms";
         return Status(Code::kTimeout, where + ": timed out: " + what);
       }
       case CURLE_URL_MALFORMAT:

@@ -42,7 +42,8 @@ struct Request {
   // Whole exchange, including reading the body. For long streams (SSE) set it to 0 = no limit and
   // rely on idle_timeout.
   std::chrono::milliseconds total_timeout{60'000};
-  // Abort when no body byte arrives for this long (CURLOPT_LOW_SPEED_*; 1 s granularity). 0 = off.
+  // Abort when no byte moves (either direction) for this long; checked about once a second, so it
+  // fires within ~1 s after the value. 0 = off.
   std::chrono::milliseconds idle_timeout{30'000};
   // Retrying a POST/PATCH is only safe when the caller knows it is (idempotency key, pure read).
   bool idempotent_override = false;

@@ -326,6 +326,32 @@ TEST_F(ClientServerTest, HangingServerTimesOutWithinTheBound) {
   held[0]->Respond(TextResponse(200, "too late"));  // harmless after shutdown
 }
 
+TEST_F(ClientServerTest, StalledStreamHitsTheIdleTimeout) {
+  std::mutex m;
+  std::vector<std::shared_ptr<ResponseWriter>> held;
+  router_.Get("/stall", [&](ServerRequest&, std::shared_ptr<ResponseWriter> w) {
+    w->BeginSse();
+    w->WriteComment("started");
+    std::lock_guard<std::mutex> lock(m);
+    held.push_back(std::move(w));  // then silence
+  });
+  StartServer();
+  auto start = std::chrono::steady_clock::now();
+  std::string got;
+  auto r = Client(1)->Stream({.url = Url("/stall"), .total_timeout = 0ms, .idle_timeout = 1000ms},
+                             nullptr, [&](std::string_view c) {
+                               got += c;
+                               return true;
+                             });
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kTimeout);
+  EXPECT_NE(r.status().message().find("no data"), std::string::npos) << r.status().message();
+  EXPECT_EQ(got, ": started\n\n");
+  EXPECT_LT(took, 3s);
+  server_->Stop(50ms);
+}
+
 TEST_F(ClientServerTest, GracefulShutdownLetsInFlightRequestFinish) {
   std::promise<void> entered;
   router_.Get("/slow", [&](ServerRequest&, std::shared_ptr<ResponseWriter> w) {
