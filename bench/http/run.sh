@@ -5,7 +5,7 @@
 #
 # Default binary: build/release/bench/http/bench_http_server (cmake --preset release && cmake
 # --build build/release --target bench_http_server). Env: DURATION (default 5s), THREADS (server io
-# threads, default 1), RESULTS (default bench/http/results.tsv; one line per wrk run is appended).
+# threads, default 1), PIN=1 (server on core 0, wrk on core 1, via taskset), RESULTS (default bench/http/results.tsv; one line per wrk run is appended).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -17,7 +17,9 @@ command -v wrk >/dev/null || { echo "wrk not found" >&2; exit 2; }
 [ -x "$bin" ] || { echo "no server binary at $bin (build it first, or pass its path)" >&2; exit 2; }
 
 log="$(mktemp)"
-"$bin" --port 0 --threads "$threads" >"$log" 2>&1 &
+srv_pin=() wrk_pin=()
+if [ "${PIN:-0}" = 1 ]; then srv_pin=(taskset -c 0) wrk_pin=(taskset -c 1); fi
+"${srv_pin[@]}" "$bin" --port 0 --threads "$threads" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 url=""
@@ -44,9 +46,9 @@ run() {  # route wrk-args...
   local out cpu0 cpu1
   cpu0="$(cpu_ticks)"
   if [ "$route" = "chat" ]; then
-    out="$(wrk "$@" -d"$duration" --latency -s "$here/chat.lua" "$url/v1/chat/completions")"
+    out="$("${wrk_pin[@]}" wrk "$@" -d"$duration" --latency -s "$here/chat.lua" "$url/v1/chat/completions")"
   else
-    out="$(wrk "$@" -d"$duration" --latency "$url/json")"
+    out="$("${wrk_pin[@]}" wrk "$@" -d"$duration" --latency "$url/json")"
   fi
   cpu1="$(cpu_ticks)"
   local rps p50 p99 rss errs total us_per_req
@@ -61,7 +63,7 @@ run() {  # route wrk-args...
   rss="$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
   printf '%-5s wrk %-12s %10s req/s   p50 %-8s p99 %-8s server CPU %6s us/req   peak RSS %s kB%s\n' \
     "$route" "$*" "$rps" "$p50" "$p99" "$us_per_req" "$rss" "${errs:+ ($errs)}"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$threads" "$route" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$threads${PIN:+ pin}" "$route" \
     "$*" "$rps" "$p50" "$p99" "$us_per_req" "$rss" "$(cut -d' ' -f1-3 /proc/loadavg)" "$machine" \
     >>"$results"
 }
