@@ -278,7 +278,7 @@ class HttpServer {
   virtual std::string url() const = 0;  // "http://127.0.0.1:PORT"
   // Graceful shutdown: stop accepting, close idle keep-alive connections, let in-flight requests
   // and streams finish for up to `grace`, then close what is left and join the io threads.
-  // Idempotent.
+  // Idempotent. Blocks: never call it from a handler or anything else on an io thread.
   virtual void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5)) = 0;
   // Blocks until Stop has completed (from another thread or a signal handler thread).
   virtual void Wait() = 0;
