@@ -551,3 +551,41 @@ TEST(HubClientTest, CommitValidationAndNeverRetried) {
 
 }  // namespace
 }  // namespace sf::hub
+
+namespace sf::hub {
+namespace {
+
+TEST(HubClientTest, PrivateAndGatedThroughTheClient) {
+  FakeHttp http;
+  // Anonymous caller on a private (or missing) Space: 401 without an error code → not found.
+  HubClient anon(http, Config(false));
+  http.Push(401, R"({"error":"Invalid username or password."})");
+  auto info = anon.GetRepoInfo(RepoType::kSpace, "alice/secret");
+  EXPECT_EQ(info.status().code(), Code::kNotFound);
+  EXPECT_NE(info.status().message().find("private"), std::string::npos);
+  EXPECT_TRUE(Auth(http.requests.back()).empty());
+  // Authenticated caller without access: 404 RepoNotFound → not found as well.
+  HubClient hub(http, Config());
+  http.Push(404, R"({"error":"Repository not found"})", {{"X-Error-Code", "RepoNotFound"}});
+  info = hub.GetRepoInfo(RepoType::kSpace, "alice/secret", "main");
+  EXPECT_EQ(info.status().code(), Code::kNotFound);
+  EXPECT_EQ(http.requests.back().url,
+            "http://hub.test/api/spaces/alice/secret/revision/main?blobs=true");
+  // Gated model file, logged in but not approved.
+  http.Push(
+      403,
+      R"({"error":"Access to model meta/llama is restricted and you are not in the authorized list. Visit https://huggingface.co/meta/llama to ask for access."})",
+      {{"X-Error-Code", "GatedRepo"}});
+  auto file = hub.DownloadFile("meta/llama", "config.json");
+  EXPECT_EQ(file.status().code(), Code::kPermissionDenied);
+  EXPECT_NE(file.status().message().find("ask for access"), std::string::npos);
+  ExpectNoSecret(file.status());
+  // Bad token.
+  http.Push(401, "", {{"X-Error-Message", "Invalid credentials in Authorization header"}});
+  info = hub.GetRepoInfo(RepoType::kModel, "a/b");
+  EXPECT_EQ(info.status().code(), Code::kPermissionDenied);
+  EXPECT_NE(info.status().message().find("HF_TOKEN"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sf::hub

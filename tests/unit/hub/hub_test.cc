@@ -22,7 +22,8 @@ TEST(HubTest, RepoIds) {
 TEST(HubTest, ModelReferences) {
   const std::string ep = "http://127.0.0.1:5000";
   EXPECT_EQ(ParseModelReference("Qwen/Qwen2.5-0.5B", ep), "Qwen/Qwen2.5-0.5B");
-  EXPECT_EQ(ParseModelReference("https://huggingface.co/Qwen/Qwen2.5-0.5B", ep), "Qwen/Qwen2.5-0.5B");
+  EXPECT_EQ(ParseModelReference("https://huggingface.co/Qwen/Qwen2.5-0.5B", ep),
+            "Qwen/Qwen2.5-0.5B");
   EXPECT_EQ(ParseModelReference("https://huggingface.co/Qwen/Qwen2.5-0.5B/blob/main/README.md", ep),
             "Qwen/Qwen2.5-0.5B");
   EXPECT_EQ(ParseModelReference("http://127.0.0.1:5000/acme/m?x=1", ep), "acme/m");
@@ -42,11 +43,12 @@ TEST(HubTest, ErrorMapping) {
   s = StatusFromResponse(Resp(401, {}, R"({"error":"Repository Not Found"})"), "model a/b");
   EXPECT_EQ(s.code(), Code::kNotFound) << "anonymous 401 on a repo means missing or private";
   s = StatusFromResponse(
-      Resp(401, {{"X-Error-Message", "Invalid credentials in Authorization header"}}, ""), "whoami");
+      Resp(401, {{"X-Error-Message", "Invalid credentials in Authorization header"}}, ""),
+      "whoami");
   EXPECT_EQ(s.code(), Code::kPermissionDenied);
   EXPECT_NE(s.message().find("Invalid credentials"), std::string::npos);
-  s = StatusFromResponse(Resp(403, {{"X-Error-Code", "GatedRepo"}}, R"({"error":"ask for access"})"),
-                         "model a/b");
+  s = StatusFromResponse(
+      Resp(403, {{"X-Error-Code", "GatedRepo"}}, R"({"error":"ask for access"})"), "model a/b");
   EXPECT_EQ(s.code(), Code::kPermissionDenied);
   EXPECT_NE(s.message().find("gated"), std::string::npos);
   EXPECT_NE(s.message().find("ask for access"), std::string::npos);

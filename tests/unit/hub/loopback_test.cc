@@ -364,5 +364,44 @@ TEST_F(LoopbackHub, SseLogsErrorStatusIsMapped) {
   EXPECT_EQ(r.status().message().find(kToken), std::string::npos);
 }
 
+TEST_F(LoopbackHub, RateLimitedAfterRetriesKeepsTheHubsMessage) {
+  int calls = 0;
+  router_.Get("/api/datasets", [&](http::ServerRequest&, auto w) {
+    ++calls;
+    w->Respond(
+        http::Response{429,
+                       {{"Content-Type", "application/json"},
+                        {"Retry-After", "1"},
+                        {"RateLimit", "\"api\";r=0;t=1"}},
+                       R"({"error":"You have exceeded our hourly quotas for action: api"})"});
+  });
+  Start();
+  SearchParams p;
+  p.type = RepoType::kDataset;
+  auto r = hub_->Search(p);
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("rate limited"), std::string::npos);
+  EXPECT_NE(r.status().message().find("exceeded our hourly quotas"), std::string::npos);
+  EXPECT_EQ(calls, 2) << "the HTTP client retried the GET once (max_attempts = 2)";
+}
+
+TEST_F(LoopbackHub, CommitIsNotRetriedOn503) {
+  int commits = 0;
+  router_.Post("/api/spaces/{owner}/{name}/preupload/{rev}", [&](http::ServerRequest&, auto w) {
+    w->Respond(http::JsonResponse(200, R"({"files":[{"path":"app.py","uploadMode":"regular"}]})"));
+  });
+  router_.Post("/api/spaces/{owner}/{name}/commit/{rev}", [&](http::ServerRequest&, auto w) {
+    ++commits;
+    w->Respond(http::JsonResponse(503, R"({"error":"try later"})"));
+  });
+  Start();
+  CommitOptions o;
+  o.repo_id = "alice/demo";
+  o.files = {{"app.py", "x"}};
+  auto r = hub_->Commit(o);
+  EXPECT_EQ(r.status().code(), Code::kRemote);
+  EXPECT_EQ(commits, 1) << "a commit POST is never retried blindly";
+}
+
 }  // namespace
 }  // namespace sf::hub
