@@ -211,6 +211,50 @@ class Analyzer {
       t = Trim(t);
       if (LooksLikeRepoId(t)) return std::string(t);
     }
+    // Repo ids the card loads in code ("from_pretrained(\"owner/name\")", model_name = "…") or links
+    // to (huggingface.co/owner/name). One whose name is the card's title is this model; otherwise
+    // the first loaded id that is not a base model.
+    std::string title;
+    for (const auto& l : body_) {
+      if (!l.heading) continue;
+      std::string_view t = Trim(l.raw);
+      while (!t.empty() && t.front() == '#') t.remove_prefix(1);
+      title = ToLowerAscii(Trim(t));
+      break;
+    }
+    std::vector<std::string> loaded, linked;
+    for (const auto& l : body_) {
+      std::string_view raw = l.raw;
+      bool loads = ContainsAny(l.norm, {"from_pretrained", "pipeline(", "model_name", "model_id",
+                                        "repo_id", "sentencetransformer(", "hf_hub_download"});
+      for (std::size_t q = raw.find_first_of("\"'"); q != std::string::npos;
+           q = raw.find_first_of("\"'", q + 1)) {
+        std::size_t end = raw.find(raw[q], q + 1);
+        if (end == std::string::npos) break;
+        std::string_view cand(raw.data() + q + 1, end - q - 1);
+        if (loads && LooksLikeRepoId(cand)) loaded.emplace_back(cand);
+        q = end;
+      }
+      for (std::size_t u = raw.find("huggingface.co/"); u != std::string::npos;
+           u = raw.find("huggingface.co/", u + 1)) {
+        std::size_t start = u + 15;
+        std::size_t slash = raw.find('/', start);
+        if (slash == std::string::npos) break;
+        std::size_t end = raw.find_first_of("/?#)\"' \t>]", slash + 1);
+        std::string_view cand(raw.data() + start, (end == std::string::npos ? raw.size() : end) - start);
+        if (LooksLikeRepoId(cand) && cand.substr(0, 9) != "datasets/" && cand.substr(0, 7) != "spaces/")
+          linked.emplace_back(cand);
+      }
+    }
+    auto is_base = [this](const std::string& id) {
+      return std::find(card_.base_models.begin(), card_.base_models.end(), id) !=
+             card_.base_models.end();
+    };
+    for (const auto* list : {&loaded, &linked})
+      for (const auto& id : *list)
+        if (!title.empty() && ToLowerAscii(id.substr(id.find('/') + 1)) == title) return id;
+    for (const auto& id : loaded)
+      if (!is_base(id)) return id;
     return "";
   }
 
@@ -991,13 +1035,32 @@ class Analyzer {
   }
 
   void DetectSize() {
-    // 1. A body line that states the parameter count.
-    for (const auto& l : body_) {
-      if (!Contains(l.norm, "param") || Contains(l.norm, "hyperparam")) continue;
-      if (auto p = ParseParamCount(l.norm); p && *p > 0) {
-        a_.params_billions = *p;
-        a_.params_evidence = internal::Truncate(Trim(l.raw), kEvidenceMax);
-        break;
+    // 1. A body line that states the parameter count. A labelled count ("Number of parameters:
+    //    0.49B") beats prose, and a family range ("models from 0.5 to 72 billion parameters")
+    //    describes siblings, not this model.
+    auto labelled = [](const std::string& norm) {
+      return Contains(norm, "number of param") || Contains(norm, "parameter count") ||
+             Contains(norm, "params:") || Contains(norm, "parameters:");
+    };
+    auto family_range = [](const std::string& norm) {
+      // "0.5 to 72 billion", "from 1B to 70B": a number right before " to ".
+      for (std::size_t p = norm.find(" to "); p != std::string::npos; p = norm.find(" to ", p + 1)) {
+        std::size_t q = p;
+        while (q > 0 && (norm[q - 1] == 'b' || norm[q - 1] == 'm' || norm[q - 1] == 'k')) --q;
+        if (q > 0 && norm[q - 1] >= '0' && norm[q - 1] <= '9') return true;
+      }
+      return false;
+    };
+    for (int pass = 0; pass < 2 && !a_.params_billions; ++pass) {
+      for (const auto& l : body_) {
+        if (!Contains(l.norm, "param") || Contains(l.norm, "hyperparam")) continue;
+        if (pass == 0 && !labelled(l.norm)) continue;
+        if (pass == 1 && family_range(l.norm)) continue;
+        if (auto p = ParseParamCount(l.norm); p && *p > 0) {
+          a_.params_billions = *p;
+          a_.params_evidence = internal::Truncate(Trim(l.raw), kEvidenceMax);
+          break;
+        }
       }
     }
     // 2. The size in the model's own name (title, id), then in the base model's.
