@@ -2,6 +2,7 @@
 // 127.0.0.1 (port 0): pagination, the full commit protocol with one LFS file, SSE logs with bounds.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -80,22 +81,27 @@ TEST_F(LoopbackHub, PaginationFollowsLinkAndStopsAtLimit) {
   auto r = hub_->Search(p);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 8u) << "3 + 3 + 2 of the third page";
+  std::unique_lock<std::mutex> lock(mu_);
   EXPECT_EQ(r->front().id, "org/m0");
   EXPECT_EQ(r->back().id, "org/m7");
   ASSERT_EQ(targets.size(), 3u);
   EXPECT_EQ(targets[0], "/api/models?search=m&limit=3");
   EXPECT_EQ(targets[2], "/api/models?search=m&limit=3&cursor=2");
 
+  lock.unlock();
   // Without a cap every page is read; with a cap inside page 1 only one request is made.
   p.limit = 0;
   r = hub_->Search(p);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->size(), 9u);
+  lock.lock();
   targets.clear();
+  lock.unlock();
   p.limit = 2;
   r = hub_->Search(p);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->size(), 2u);
+  lock.lock();
   EXPECT_EQ(targets.size(), 1u);
 }
 
@@ -108,11 +114,10 @@ TEST_F(LoopbackHub, CommitWithRegularAndLfsFile) {
   std::vector<std::string> order;
   json preupload_body, batch_body, verify_body;
   std::string put_body, put_auth, put_custom, commit_body, commit_ctype, batch_auth, verify_auth;
-  auto log = [&](const std::string& s) {
-    std::lock_guard<std::mutex> lock(mu_);
-    order.push_back(s);
-  };
+  // Handlers run on the server's io thread: they write under mu_, the test reads under mu_.
+  auto log = [&](const std::string& s) { order.push_back(s); };
   router_.Post("/api/spaces/{owner}/{name}/preupload/{rev}", [&](http::ServerRequest& r, auto w) {
+    std::lock_guard<std::mutex> lock(mu_);
     log("preupload " + r.PathParam("owner") + "/" + r.PathParam("name") + "@" + r.PathParam("rev"));
     preupload_body = json::parse(r.body, nullptr, false);
     EXPECT_EQ(r.Header("Authorization"), Bearer());
@@ -125,6 +130,7 @@ TEST_F(LoopbackHub, CommitWithRegularAndLfsFile) {
   });
   router_.Post("/spaces/{owner}/{repo}/info/lfs/objects/batch",
                [&](http::ServerRequest& r, auto w) {
+                 std::lock_guard<std::mutex> lock(mu_);
                  log("batch " + r.PathParam("repo"));
                  batch_body = json::parse(r.body, nullptr, false);
                  batch_auth = r.Header("Authorization").value_or("");
@@ -147,6 +153,7 @@ TEST_F(LoopbackHub, CommitWithRegularAndLfsFile) {
                  w->Respond(std::move(resp));
                });
   router_.Put("/lfs-store/{oid}", [&](http::ServerRequest& r, auto w) {
+    std::lock_guard<std::mutex> lock(mu_);
     log("put " + r.PathParam("oid"));
     put_body = r.body;
     put_auth = r.Header("Authorization").value_or("");
@@ -154,12 +161,14 @@ TEST_F(LoopbackHub, CommitWithRegularAndLfsFile) {
     w->Respond(http::TextResponse(200, ""));
   });
   router_.Post("/lfs-verify", [&](http::ServerRequest& r, auto w) {
+    std::lock_guard<std::mutex> lock(mu_);
     log("verify");
     verify_body = json::parse(r.body, nullptr, false);
     verify_auth = r.Header("Authorization").value_or("");
     w->Respond(http::JsonResponse(200, "{}"));
   });
   router_.Post("/api/spaces/{owner}/{name}/commit/{rev}", [&](http::ServerRequest& r, auto w) {
+    std::lock_guard<std::mutex> lock(mu_);
     log("commit " + r.PathParam("rev"));
     commit_body = r.body;
     commit_ctype = r.Header("Content-Type").value_or("");
@@ -177,6 +186,7 @@ TEST_F(LoopbackHub, CommitWithRegularAndLfsFile) {
   o.deleted_files = {"old.txt"};
   auto r = hub_->Commit(o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::lock_guard<std::mutex> lock(mu_);
   EXPECT_EQ(r->commit_oid, "c0ffee");
   EXPECT_EQ(r->regular_files, 1u);
   EXPECT_EQ(r->lfs_files, 1u);
@@ -224,7 +234,7 @@ TEST_F(LoopbackHub, CommitWithRegularAndLfsFile) {
 }
 
 TEST_F(LoopbackHub, LfsObjectAlreadyStoredIsNotUploaded) {
-  int puts = 0;
+  std::atomic<int> puts{0};
   router_.Post("/api/models/{owner}/{name}/preupload/{rev}", [&](http::ServerRequest&, auto w) {
     w->Respond(http::JsonResponse(
         200, R"({"files":[{"path":"w.bin","uploadMode":"lfs","shouldIgnore":false}]})"));
@@ -241,6 +251,7 @@ TEST_F(LoopbackHub, LfsObjectAlreadyStoredIsNotUploaded) {
   });
   std::string rev_seen;
   router_.Post("/api/models/{owner}/{name}/commit/{rev}", [&](http::ServerRequest& r, auto w) {
+    std::lock_guard<std::mutex> lock(mu_);
     rev_seen = r.PathParam("rev");
     w->Respond(http::JsonResponse(200, R"({"success":true,"commitOid":"c1","commitUrl":"u"})"));
   });
@@ -255,11 +266,12 @@ TEST_F(LoopbackHub, LfsObjectAlreadyStoredIsNotUploaded) {
   EXPECT_EQ(puts, 0);
   EXPECT_EQ(r->lfs_uploaded, 0u);
   EXPECT_EQ(r->lfs_files, 1u);
+  std::lock_guard<std::mutex> lock(mu_);
   EXPECT_EQ(rev_seen, "refs/pr/1") << "sent percent-encoded, decoded by the router";
 }
 
 TEST_F(LoopbackHub, LfsObjectErrorFailsTheCommitBeforeCommitting) {
-  bool committed = false;
+  std::atomic<bool> committed{false};
   router_.Post("/api/spaces/{owner}/{name}/preupload/{rev}", [&](http::ServerRequest&, auto w) {
     w->Respond(http::JsonResponse(200, R"({"files":[{"path":"w.bin","uploadMode":"lfs"}]})"));
   });
@@ -365,7 +377,7 @@ TEST_F(LoopbackHub, SseLogsErrorStatusIsMapped) {
 }
 
 TEST_F(LoopbackHub, RateLimitedAfterRetriesKeepsTheHubsMessage) {
-  int calls = 0;
+  std::atomic<int> calls{0};
   router_.Get("/api/datasets", [&](http::ServerRequest&, auto w) {
     ++calls;
     w->Respond(
@@ -386,7 +398,7 @@ TEST_F(LoopbackHub, RateLimitedAfterRetriesKeepsTheHubsMessage) {
 }
 
 TEST_F(LoopbackHub, CommitIsNotRetriedOn503) {
-  int commits = 0;
+  std::atomic<int> commits{0};
   router_.Post("/api/spaces/{owner}/{name}/preupload/{rev}", [&](http::ServerRequest&, auto w) {
     w->Respond(http::JsonResponse(200, R"({"files":[{"path":"app.py","uploadMode":"regular"}]})"));
   });
