@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   clang libclang-rt-14-dev clang-format
-  libcurl4-openssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev
+  libcurl4-openssl-dev libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlite3-dev sqlite3 libcli11-dev libfmt-dev libspdlog-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   bubblewrap wrk hyperfine

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/hub_commands.h"
+#include "sim/sim.h"
 
 namespace sf::cli {
 
@@ -28,7 +30,8 @@ void AddCommon(CLI::App* cmd, CommonFlags& common, bool with_store) {
 }  // namespace
 
 int Run(const std::vector<std::string>& args, Context& ctx) {
-  CLI::App app{"spacefactory: turn Hugging Face models into private, validated Spaces"};
+  CLI::App app{"spacefactory: turn Hugging Face models into private, validated Spaces",
+               "spacefactory"};
   app.set_version_flag("--version", std::string(Version()));
   app.require_subcommand(1);
   app.fallthrough(false);
@@ -63,6 +66,42 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   runs_cmd->add_flag("--rebuild-index", rebuild, "Rebuild the SQLite index from the run folders");
   AddCommon(runs_cmd, common, true);
 
+  auto* whoami_cmd = app.add_subcommand("whoami", "Show the Hugging Face account behind the token");
+  AddCommon(whoami_cmd, common, false);
+  std::string search_kind, search_query;
+  int search_limit = 20;
+  auto* search_cmd = app.add_subcommand("search", "Search Hub models, datasets or Spaces");
+  search_cmd->add_option("kind", search_kind, "models|datasets|spaces")
+      ->required()
+      ->check(CLI::IsMember({"models", "datasets", "spaces"}));
+  search_cmd->add_option("query", search_query, "Search text");
+  search_cmd->add_option("--limit", search_limit, "Maximum results")->check(CLI::Range(1, 10000));
+  AddCommon(search_cmd, common, false);
+
+  sim::SimOptions sim_options;
+  long long build_delay_ms = sim_options.build_delay.count();
+  long long startup_delay_ms = sim_options.startup_delay.count();
+  long long job_duration_ms = sim_options.job_duration.count();
+  bool no_python_check = false;
+  auto* sim_cmd = app.add_subcommand(
+      "sim", "Offline Hub simulator; prints its URL and a ready-to-use token when ready");
+  sim_cmd->add_option("--host", sim_options.host, "Bind address")->capture_default_str();
+  sim_cmd->add_option("--port", sim_options.port, "Port (0 = a free port)")->capture_default_str();
+  sim_cmd->add_option("--data", sim_options.data_dir, "Seed directory (models, datasets, Spaces)");
+  sim_cmd->add_option("--faults", sim_options.faults,
+                      "Fault rules: '[METHOD ] GLOB=KIND[:ARG][xCOUNT][@PROB]; …' "
+                      "(KIND: status, 429:secs, reset, slow:ms, truncate)");
+  sim_cmd->add_option("--seed", sim_options.seed, "Seed for fault randomness")->capture_default_str();
+  sim_cmd->add_option("--build-delay", build_delay_ms, "Space BUILDING time (ms)")
+      ->capture_default_str();
+  sim_cmd->add_option("--startup-delay", startup_delay_ms, "Space APP_STARTING time (ms)")
+      ->capture_default_str();
+  sim_cmd->add_option("--job-duration", job_duration_ms, "Job run time (ms)")->capture_default_str();
+  sim_cmd->add_option("--zero-gpu", sim_options.zero_gpu, "ZeroGPU grants: quota|deny:402|deny:403")
+      ->capture_default_str();
+  sim_cmd->add_flag("--no-python-check", no_python_check,
+                    "Do not py_compile app.py when a Space builds");
+
   // CLI11 wants argv order reversed when given a vector.
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {
@@ -84,6 +123,16 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   if (demo_cmd->parsed()) return CmdBuild(build, common, ctx, true);
   if (analyze_cmd->parsed()) return CmdAnalyze(analyze_input, common, ctx);
   if (runs_cmd->parsed()) return CmdRuns(run_id, limit, rebuild, common, ctx);
+  if (whoami_cmd->parsed()) return CmdWhoami(common, ctx);
+  if (search_cmd->parsed())
+    return CmdSearch(search_kind, search_query, search_limit, common.json, ctx);
+  if (sim_cmd->parsed()) {
+    sim_options.build_delay = std::chrono::milliseconds(build_delay_ms);
+    sim_options.startup_delay = std::chrono::milliseconds(startup_delay_ms);
+    sim_options.job_duration = std::chrono::milliseconds(job_duration_ms);
+    sim_options.check_python = !no_python_check;
+    return sim::RunSimCommand(sim_options, *ctx.out, *ctx.err);
+  }
   return 2;
 }
 

@@ -3,15 +3,16 @@
 # tests/node_modules) against a freshly started simulator on a free loopback port.
 # Usage: tests/e2e/run_hub_fidelity.sh <spacefactory binary | standalone sim binary>
 # A binary named spacefactory* is run as `BIN sim …`; anything else as `BIN …` with the same flags.
-# Exit 0 when both scripts pass; 77 (ctest "skipped") when a client is not installed.
+# Exit 0 when both scripts pass; 1 otherwise (also when a client is not installed: a missing client
+# must fail the suite, not hide in a skip).
 set -uo pipefail
 BIN=${1:?usage: run_hub_fidelity.sh <spacefactory-or-sim-binary>}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TESTS=$(dirname "$HERE")
 PY=${SF_TEST_PYTHON:-$TESTS/.venv/bin/python}
 NODE=${SF_TEST_NODE:-node}
-[ -x "$PY" ] || { echo "skip: $PY missing (run scripts/install-deps.sh)"; exit 77; }
-[ -d "$TESTS/node_modules/@huggingface/hub" ] || { echo "skip: tests/node_modules missing"; exit 77; }
+[ -x "$PY" ] || { echo "FAIL: $PY missing (run scripts/install-deps.sh)"; exit 1; }
+[ -d "$TESTS/node_modules/@huggingface/hub" ] || { echo "FAIL: tests/node_modules missing (run scripts/install-deps.sh)"; exit 1; }
 
 OUT=$(mktemp -d)
 trap 'kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; rm -rf "$OUT"' EXIT
