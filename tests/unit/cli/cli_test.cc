@@ -1,5 +1,6 @@
 // Black-box tests of the spacefactory binary: exit codes, one-line errors, nothing half-written.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -192,6 +193,102 @@ TEST_F(CliTest, HardBlockerCardEndsAsTechnicalBlocker) {
   std::string report = Slurp(store_ / "runs" / state["run_id"].get<std::string>() / "report.md");
   EXPECT_NE(report.find("custom_cuda"), std::string::npos);
   EXPECT_NE(report.find("hard"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// `spacefactory sim` as a child process on a free port; stopped (SIGTERM) on destruction.
+class SimProcess {
+ public:
+  explicit SimProcess(const std::string& data_dir) {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      ::execl(SF_BINARY, SF_BINARY, "sim", "--port", "0", "--data", data_dir.c_str(),
+              "--no-python-check", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    FILE* f = ::fdopen(fds[0], "r");
+    char line[512];
+    while (f && std::fgets(line, sizeof line, f)) {
+      std::string l(line);
+      while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+      if (l.rfind("HF_ENDPOINT=", 0) == 0) endpoint_ = l.substr(12);
+      if (l.rfind("HF_TOKEN=", 0) == 0) token_ = l.substr(9);
+      if (!endpoint_.empty() && !token_.empty()) break;
+    }
+    out_ = f;
+  }
+  ~SimProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    if (out_) std::fclose(out_);
+  }
+  const std::string& endpoint() const { return endpoint_; }
+  const std::string& token() const { return token_; }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+  std::string endpoint_, token_;
+};
+
+TEST_F(CliTest, AgainstTheSimulator) {
+  SimProcess sim(SF_SOURCE_DIR "/tests/data/sim");
+  ASSERT_FALSE(sim.endpoint().empty());
+  ASSERT_EQ(sim.token().rfind("hf_", 0), 0u);
+  const std::string env = "HF_ENDPOINT=" + Quote(sim.endpoint()) + " HF_TOKEN=" + Quote(sim.token());
+
+  Outcome who = Run({"whoami", "--json"}, env);
+  ASSERT_EQ(who.exit_code, 0) << who.err;
+  EXPECT_EQ(nlohmann::json::parse(who.out)["name"], "sim-user");
+  EXPECT_EQ(who.out.find(sim.token()), std::string::npos);
+
+  Outcome search = Run({"search", "models", "tiny", "--limit", "5", "--json"}, env);
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  auto found = nlohmann::json::parse(search.out);
+  ASSERT_TRUE(found.is_array());
+  ASSERT_FALSE(found.empty());
+  for (const auto& m : found) EXPECT_NE(m["id"].get<std::string>().find("tiny"), std::string::npos);
+
+  // The card and the file list come from the (simulated) Hub; the GGUF-only repo's files make the
+  // blocker, not the card's words alone.
+  Outcome gguf = Run({"analyze", "sim-org/llama-gguf", "--json"}, env);
+  ASSERT_EQ(gguf.exit_code, 0) << gguf.err;
+  auto analysis = nlohmann::json::parse(gguf.out);
+  EXPECT_EQ(analysis["model_id"], "sim-org/llama-gguf");
+  bool gguf_only = false;
+  for (const auto& b : analysis["blockers"]) gguf_only |= b["kind"] == "gguf_only";
+  EXPECT_TRUE(gguf_only) << gguf.out;
+
+  Outcome build = Run({"build", "sim-org/tiny-gpt2", "--json"}, env);
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+  auto state = nlohmann::json::parse(build.out);
+  EXPECT_EQ(state["status"], "generated_only");
+  EXPECT_EQ(state["card_source"], "hub:sim-org/tiny-gpt2");
+  EXPECT_EQ(build.out.find(sim.token()), std::string::npos);
+
+  // Private repo of another user: not found, exit 2, nothing written.
+  int before = RunDirs();
+  Outcome priv = Run({"build", "sim-other/private-model"}, env);
+  EXPECT_EQ(priv.exit_code, 2) << priv.err;
+  EXPECT_NE(priv.err.find("not found"), std::string::npos);
+  EXPECT_EQ(RunDirs(), before);
+
+  // A bad token is a permission error, not "not found".
+  Outcome bad = Run({"whoami"}, "HF_ENDPOINT=" + Quote(sim.endpoint()) + " HF_TOKEN=hf_wrongwrongwrongwrong");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(bad.err.find("hf_wrongwrong"), std::string::npos);
 }
 
 }  // namespace
