@@ -72,14 +72,6 @@ std::string PyStr(std::string_view s);
 std::string Render(std::string_view tmpl, const TemplateContext& ctx,
                    const std::map<std::string, std::string>& extra = {});
 
-// True when the analysis lists a blocker of `kind` (CardAnalysis::HasBlocker without linking it).
-inline bool HasBlocker(const card::CardAnalysis& a, card::BlockerKind kind) {
-  for (const auto& b : a.blockers) {
-    if (b.kind == kind) return true;
-  }
-  return false;
-}
-
 // Requirement lines used by several templates.
 inline constexpr std::string_view kReqTorch = "torch>=2.4";
 inline constexpr std::string_view kReqTransformers = "transformers>=4.46,<5";

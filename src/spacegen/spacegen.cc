@@ -117,7 +117,7 @@ std::string Render(std::string_view tmpl, const TemplateContext& ctx,
 }
 
 void AddAdapterRequirement(const TemplateContext& ctx, std::vector<std::string>& reqs) {
-  if (ctx.adapter || HasBlocker(*ctx.analysis, card::BlockerKind::kAdapterNeedsBase)) {
+  if (ctx.adapter || ctx.analysis->HasBlocker(card::BlockerKind::kAdapterNeedsBase)) {
     reqs.emplace_back(kReqPeft);
   }
 }
@@ -154,40 +154,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Local names of the blocker vocabulary (the same strings as card::BlockerName), so that this
-// module needs only the card structs.
-std::string_view KindName(card::BlockerKind kind) {
-  switch (kind) {
-    case card::BlockerKind::kGated:
-      return "gated";
-    case card::BlockerKind::kNoncommercialLicense:
-      return "noncommercial_license";
-    case card::BlockerKind::kTrustRemoteCode:
-      return "trust_remote_code";
-    case card::BlockerKind::kGgufOnly:
-      return "gguf_only";
-    case card::BlockerKind::kAdapterNeedsBase:
-      return "adapter_needs_base";
-    case card::BlockerKind::kCustomCuda:
-      return "custom_cuda";
-    case card::BlockerKind::kFlashAttn:
-      return "flash_attn";
-    case card::BlockerKind::kMultiGpuSize:
-      return "multi_gpu_size";
-    case card::BlockerKind::kComfyui:
-      return "comfyui";
-    case card::BlockerKind::kDockerOnly:
-      return "docker_only";
-    case card::BlockerKind::kExternalApi:
-      return "external_api";
-    case card::BlockerKind::kNoWeights:
-      return "no_weights";
-    case card::BlockerKind::kAppleOnly:
-      return "apple_only";
-  }
-  return "unknown";
-}
-
 // A model id the Hub could serve: "name" or "owner/name", no whitespace or control characters.
 // Quotes and other odd characters are tolerated here (they are escaped on output); the Hub
 // rejects such ids anyway, which the run then reports.
@@ -207,11 +173,11 @@ TemplateContext BuildContext(const card::CardAnalysis& a, const SpaceOptions& o)
   ctx.gpu = o.hardware != card::Hardware::kCpuBasic;
   ctx.library = Lower(a.library);
   using K = card::BlockerKind;
-  ctx.trust_remote_code = internal::HasBlocker(a, K::kTrustRemoteCode);
-  ctx.sdpa = internal::HasBlocker(a, K::kFlashAttn);
-  ctx.gated = internal::HasBlocker(a, K::kGated);
-  ctx.gguf_only = internal::HasBlocker(a, K::kGgufOnly);
-  if (internal::HasBlocker(a, K::kAdapterNeedsBase)) {
+  ctx.trust_remote_code = a.HasBlocker(K::kTrustRemoteCode);
+  ctx.sdpa = a.HasBlocker(K::kFlashAttn);
+  ctx.gated = a.HasBlocker(K::kGated);
+  ctx.gguf_only = a.HasBlocker(K::kGgufOnly);
+  if (a.HasBlocker(K::kAdapterNeedsBase)) {
     for (const auto& base : a.base_models) {
       if (!base.empty() && base != a.model_id && PlausibleModelId(base)) {
         ctx.adapter = true;
@@ -233,7 +199,7 @@ TemplateContext BuildContext(const card::CardAnalysis& a, const SpaceOptions& o)
   if (ctx.adapter) {
     ctx.notes.push_back("adapter: loads base model " + ctx.adapter_base +
                         " and applies the adapter");
-  } else if (internal::HasBlocker(a, K::kAdapterNeedsBase)) {
+  } else if (a.HasBlocker(K::kAdapterNeedsBase)) {
     ctx.notes.push_back(
         "adapter without a known base model: relies on the adapter config naming its base");
   }
@@ -435,7 +401,7 @@ std::string BuildReadme(const TaskTemplate& t, const internal::TemplateOutput& o
   };
   for (const auto& b : a.blockers) {
     warn_header();
-    md += "- **" + std::string(KindName(b.kind)) + "**" + (b.hard ? " (hard)" : "");
+    md += "- **" + std::string(card::BlockerName(b.kind)) + "**" + (b.hard ? " (hard)" : "");
     if (!b.evidence.empty()) {
       md += ": `" + OneLine(redactor.Redact(b.evidence), 200) + "`";
     }
