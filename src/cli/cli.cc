@@ -46,6 +46,8 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
       ->check(CLI::IsMember({"cpu-basic", "zero-a10g"}));
   build_cmd->add_option("--gpu-duration", build.gpu_duration, "@spaces.GPU duration in seconds")
       ->check(CLI::Range(5, 300));
+  build_cmd->add_option("--model-id", build.model_id,
+                        "The repo a local card belongs to, when the card does not name it");
   AddCommon(build_cmd, common, true);
 
   auto* demo_cmd = app.add_subcommand(

@@ -10,6 +10,7 @@
 
 #include "card/card.h"
 #include "factory/factory.h"
+#include "hub/hub.h"
 #include "runs/runs.h"
 
 namespace sf::cli {
@@ -45,6 +46,9 @@ int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, b
   if (flags.hardware == "cpu-basic") options.hardware = card::Hardware::kCpuBasic;
   if (flags.hardware == "zero-a10g") options.hardware = card::Hardware::kZeroGpu;
   options.gpu_duration_seconds = flags.gpu_duration;
+  options.model_id = flags.model_id;
+  if (!options.model_id.empty() && !hub::IsValidRepoId(options.model_id))
+    return Fail(ctx, InvalidArgument("--model-id: not a repo id (owner/name): " + options.model_id));
 
   // Read and parse the input before touching the store: bad input must leave nothing behind.
   auto loaded = factory::LoadCard(options, *ctx.fs, *ctx.env, ctx.http);

@@ -18,6 +18,7 @@ struct BuildFlags {
   bool dry_run = false;
   std::string hardware;  // "", "cpu-basic", "zero-a10g"
   int gpu_duration = 60;
+  std::string model_id;
 };
 
 int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx,

@@ -16,14 +16,20 @@ using runs::RunStatus;
 
 Result<CardInput> LoadCard(const BuildOptions& options, FileSystem& fs, const Env& env,
                            http::HttpClient* http) {
-  if (options.card_text) return CardInput{*options.card_text, "embedded", {}};
+  if (options.card_text) {
+    CardInput in{*options.card_text, "embedded", {}};
+    in.facts.model_id = options.model_id;
+    return in;
+  }
   const std::string& input = options.input;
   if (input.empty()) return InvalidArgument("no input: give a README.md path, a model id or a URL");
   if (fs.Exists(input)) {
     if (fs.IsDirectory(input))
       return InvalidArgument(input + " is a directory; pass the model card file (README.md)");
     SF_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(input, 64u << 20));
-    return CardInput{std::move(text), "file:" + input, {}};
+    CardInput in{std::move(text), "file:" + input, {}};
+    in.facts.model_id = options.model_id;
+    return in;
   }
   hub::HubConfig config = hub::ConfigFromEnv(env, fs);
   auto model_id = hub::ParseModelReference(input, config.endpoint);
@@ -151,7 +157,7 @@ Result<Verdict> RunPipeline(const BuildOptions& options,
                      "no Space template for task " + analysis.task + " yet"};
   if (analysis.model_id.empty())
     return Verdict{RunStatus::kTechnicalBlocker,
-                     "the card does not name the model repo to load; build from the model id"};
+                     "the card does not name the model repo to load; pass --model-id OWNER/NAME or build from the model id"};
 
   // generate
   SF_RETURN_IF_ERROR(rec.Begin("generate"));

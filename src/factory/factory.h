@@ -27,6 +27,8 @@ struct BuildOptions {
   bool dry_run = false;
   std::optional<card::Hardware> hardware;  // override the analysis' recommendation
   int gpu_duration_seconds = 60;
+  // The repo a local card belongs to, when the card does not name it (--model-id).
+  std::string model_id;
   // When the card text comes from memory (the embedded demo card): `input` is then only a label.
   std::optional<std::string> card_text;
 };
