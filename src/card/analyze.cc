@@ -32,6 +32,13 @@ bool LooksLikeRepoId(std::string_view s) {
   return s.size() <= 96;
 }
 
+// A heading line's text: the '#' marks and surrounding white space removed.
+std::string_view HeadingText(std::string_view raw) {
+  std::string_view t = Trim(raw);
+  while (!t.empty() && t.front() == '#') t.remove_prefix(1);
+  return Trim(t);
+}
+
 }  // namespace
 
 Analyzer::Analyzer(const ParsedCard& card, const RepoFacts& facts, const AnalyzeOptions& options)
@@ -139,9 +146,7 @@ std::string Analyzer::GuessModelId() const {
   // A heading that is a repo id ("# owner/name"), as copied cards often have.
   for (const auto& l : body_) {
     if (!l.heading) continue;
-    std::string_view t = Trim(l.raw);
-    while (!t.empty() && t.front() == '#') t.remove_prefix(1);
-    t = Trim(t);
+    std::string_view t = HeadingText(l.raw);
     if (LooksLikeRepoId(t)) return std::string(t);
   }
   // Repo ids the card loads in code ("from_pretrained(\"owner/name\")", model_name = "…") or links
@@ -150,9 +155,7 @@ std::string Analyzer::GuessModelId() const {
   std::string title;
   for (const auto& l : body_) {
     if (!l.heading) continue;
-    std::string_view t = Trim(l.raw);
-    while (!t.empty() && t.front() == '#') t.remove_prefix(1);
-    title = ToLowerAscii(Trim(t));
+    title = ToLowerAscii(HeadingText(l.raw));
     break;
   }
   std::vector<std::string> loaded, linked;

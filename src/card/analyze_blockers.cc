@@ -10,15 +10,18 @@
 
 namespace sf::card::internal {
 
-bool Analyzer::IsGgufFormat() const {
-  return library_decl_ == "gguf" || library_decl_ == "ggml" || library_decl_ == "llama.cpp" ||
-         library_decl_ == "llama-cpp-python" || HasTag("gguf");
+namespace {
+
+// A declared library_name that means GGUF / llama.cpp weights.
+bool IsGgufLibrary(std::string_view lib) {
+  return lib == "gguf" || lib == "ggml" || lib == "llama.cpp" || lib == "llama-cpp-python";
 }
+
+}  // namespace
+
+bool Analyzer::IsGgufFormat() const { return IsGgufLibrary(library_decl_) || HasTag("gguf"); }
 const CardLine* Analyzer::GgufEvidence() const {
-  if (library_decl_ == "gguf" || library_decl_ == "ggml" || library_decl_ == "llama.cpp" ||
-      library_decl_ == "llama-cpp-python") {
-    return FmKey("library_name");
-  }
+  if (IsGgufLibrary(library_decl_)) return FmKey("library_name");
   return FmValue("tags", "gguf");
 }
 bool Analyzer::IsAppleFormat() const {
