@@ -245,6 +245,16 @@ class ResponseWriter {
   virtual void Write(std::string data) = 0;
   // Finishes the stream (last chunk); the connection stays open for the next request.
   virtual void End() = 0;
+  // Drops the connection without (the rest of) an answer: the socket is closed with SO_LINGER 0,
+  // so the client sees a connection reset (or EOF) — before any byte, or mid-stream after Begin.
+  // Anything queued before Abort is still sent first. For fault injection (the simulator's
+  // `reset`); a real handler answers with a status. Writers that cannot drop a connection fall
+  // back to a 502 (this default).
+  virtual void Abort() {
+    Respond(Response{.status = 502,
+                     .headers = {{"Content-Type", "application/json"}},
+                     .body = R"({"error":"connection aborted"})"});
+  }
   // Begin with Content-Type: text/event-stream, Cache-Control: no-cache.
   void BeginSse(Headers extra = {});
   void WriteEvent(const SseEvent& event) { Write(FormatSseEvent(event)); }

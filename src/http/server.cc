@@ -32,7 +32,7 @@ using tcp = asio::ip::tcp;
 using Strand = asio::strand<asio::io_context::executor_type>;
 
 struct Item {
-  enum Kind { kFull, kBegin, kChunk, kEnd, kAbandon } kind;
+  enum Kind { kFull, kBegin, kChunk, kEnd, kAbort, kAbandon } kind;
   Response response;  // kFull; kBegin uses status + headers
   std::string data;   // kChunk
 };
@@ -82,6 +82,7 @@ class WriterImpl final : public ResponseWriter {
     Push(Item{Item::kChunk, {}, std::move(data)});
   }
   void End() override { Push(Item{Item::kEnd, {}, {}}); }
+  void Abort() override { Push(Item{Item::kAbort, {}, {}}); }
   bool closed() const override { return ex_->closed.load(std::memory_order_relaxed); }
 
  private:
@@ -511,6 +512,13 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
                                      asio::redirect_error(asio::use_awaitable, ec));
         }
         co_return finish(!ec && keep_alive);
+      }
+      case Item::kAbort: {
+        // Reset, not FIN: SO_LINGER with a zero timeout makes close() send RST and drop what is
+        // unsent. Session() then finds the socket closed and ends the connection.
+        c.stream.socket().set_option(asio::socket_base::linger(true, 0), ec);
+        c.stream.socket().close(ec);
+        co_return finish(false);
       }
       case Item::kAbandon:
         break;

@@ -5,9 +5,10 @@
 // GLOB   := request path (no query); '*' matches any run of characters, '/' included
 // ACTION := KIND [':' ARG] ['x' COUNT] ['@' PROB]
 // KIND   := an HTTP status 400..599 (ARG for 429/503 = Retry-After seconds)
-//         | 'reset'            (connection dropped before an answer; the request is not applied)
-//         | 'slow' ':' MS      (answer normally after MS milliseconds)
-//         | 'truncate'         (answer normally but cut the body in half / end a stream early)
+//         | 'reset'            (connection reset (RST) before an answer; the request is not
+//         applied) | 'slow' ':' MS      (answer normally after MS milliseconds) | 'truncate'
+//         (answer normally but drop the connection after half of the body,
+//                               or after half of a stream's first chunk; the request IS applied)
 // COUNT  := fire for the first COUNT matching requests only (default: every matching request)
 // PROB   := 0..1, fire with this probability (seeded PRNG per rule, so runs repeat exactly)
 //

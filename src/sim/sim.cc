@@ -14,7 +14,10 @@
 namespace sf::sim {
 namespace {
 
-// Adds headers to whatever the handler answers; optionally cuts the body (the truncate fault).
+// Adds headers to whatever the handler answers; optionally cuts the body (the truncate fault):
+// half of the body goes out, then the connection drops (Abort) without the final chunk, as when a
+// connection dies mid-body — every HTTP client can tell (a cleanly ended short body would be
+// indistinguishable from a short file).
 class DecoratingWriter final : public http::ResponseWriter {
  public:
   DecoratingWriter(WriterPtr inner, http::Headers extra, bool truncate)
@@ -31,7 +34,7 @@ class DecoratingWriter final : public http::ResponseWriter {
     inner_->Begin(response.status, std::move(response.headers));
     std::string half = response.body.substr(0, response.body.size() / 2);
     if (!half.empty()) inner_->Write(std::move(half));
-    inner_->End();
+    inner_->Abort();
     done_ = true;
   }
   void Begin(int status, http::Headers headers) override {
@@ -43,7 +46,7 @@ class DecoratingWriter final : public http::ResponseWriter {
     if (truncate_) {
       data.resize(data.size() / 2);
       if (!data.empty()) inner_->Write(std::move(data));
-      inner_->End();
+      inner_->Abort();
       done_ = true;
       return;
     }
@@ -53,6 +56,10 @@ class DecoratingWriter final : public http::ResponseWriter {
     if (done_) return;
     done_ = true;
     inner_->End();
+  }
+  void Abort() override {
+    done_ = true;
+    inner_->Abort();
   }
   bool closed() const override { return done_ || inner_->closed(); }
 
@@ -115,7 +122,8 @@ http::Handler Hub::Wrap(http::Handler inner) {
     http::Headers extra = {{"X-Request-Id", request_id},
                            {"RateLimit", "\"api\";r=999;t=300"},
                            {"RateLimit-Policy", "\"fixed window\";\"api\";q=1000;w=300"}};
-    const bool admin = req.path.rfind("/_sim/", 0) == 0;
+    // /_sim/lfs/* is the simulated LFS storage (upload PUT, verify), not an admin route: faultable.
+    const bool admin = req.path.rfind("/_sim/", 0) == 0 && req.path.rfind("/_sim/lfs/", 0) != 0;
     std::optional<FaultAction> fault;
     if (!admin) fault = faults_.Decide(req.method, req.path);
     if (fault) extra.emplace_back("X-Sim-Fault", std::string(FaultKindName(fault->kind)));
@@ -136,9 +144,8 @@ http::Handler Hub::Wrap(http::Handler inner) {
       return;
     }
     if (fault && fault->kind == FaultKind::kReset) {
-      // The server interface has no way to drop a connection yet (see sim.h's report): answer a
-      // distinguishable 502 without applying the request.
-      w->Respond(Error(502, "Simulated connection reset (rule '" + fault->rule + "')"));
+      // Drop the connection (RST) without an answer; the request is not applied.
+      w->Abort();
       return;
     }
     {
@@ -174,6 +181,24 @@ void Hub::RegisterRoutes(http::Router& r) {
   r.Delete("/_sim/faults", [this](http::ServerRequest&, WriterPtr w) {
     faults_.Clear();
     w->Respond(Json(200, {{"rules", json::array()}}));
+  });
+  // How many commits a repo has (all refs) and its main tip: lets tests prove that a commit was
+  // applied exactly once. Private repos included (admin view, loopback only).
+  r.Get("/_sim/commits/{type}/{ns}/{name}", [this](http::ServerRequest& req, WriterPtr w) {
+    if (req.remote_address.rfind("127.", 0) != 0 && req.remote_address != "::1") {
+      return w->Respond(Error(403, "admin views are only given to loopback callers"));
+    }
+    std::string type = SingularType(req.PathParam("type"));
+    std::string id = req.PathParam("ns") + "/" + req.PathParam("name");
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = repos_.find(type + ":" + id);
+    if (type.empty() || it == repos_.end()) {
+      return w->Respond(Error(404, "no such repo: " + type + " " + id));
+    }
+    const Repo& repo = it->second;
+    auto main = repo.refs.find("main");
+    w->Respond(Json(200, {{"count", repo.commits.size()},
+                          {"main", main == repo.refs.end() ? "" : main->second}}));
   });
   r.Get("/_sim/tokens", [this](http::ServerRequest& req, WriterPtr w) {
     if (req.remote_address.rfind("127.", 0) != 0 && req.remote_address != "::1") {

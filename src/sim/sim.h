@@ -11,7 +11,9 @@
 // SSE, Jobs, and fault injection per route (faults.h has the spec). Everything is in memory.
 //
 // Admin endpoints (never faulted): GET /_sim/health, GET|POST|DELETE /_sim/faults (POST body = a
-// fault spec, replaces the rules), GET /_sim/tokens (loopback only: the users' tokens).
+// fault spec, replaces the rules), GET /_sim/tokens (loopback only: the users' tokens),
+// GET /_sim/commits/{models|datasets|spaces}/{ns}/{name} (loopback only: {count, main}, to prove
+// a commit was applied once). /_sim/lfs/* is the simulated LFS storage and can be faulted.
 #pragma once
 
 #include <chrono>

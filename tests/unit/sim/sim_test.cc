@@ -380,9 +380,12 @@ TEST_F(SimTest, FaultInjection) {
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(H(limited, "Retry-After"), "3");
   EXPECT_EQ(Call("GET", "/api/models").status, 200);
-  auto cut = Call("GET", "/api/datasets");
-  EXPECT_EQ(cut.status, 200);
-  EXPECT_TRUE(Body(cut).is_discarded());  // half a JSON document
+  // Truncate: half of the body, then the connection drops — the client sees a transport error.
+  http::Request get;
+  get.url = sim_->url() + "/api/datasets";
+  auto cut = client_->Send(get);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), Code::kUnavailable) << cut.status().ToString();
   // Admin endpoint: replace the rules; bad specs are refused with a message.
   EXPECT_EQ(Call("POST", "/_sim/faults", "", "GET /api/whoami-v2=500").status, 200);
   EXPECT_EQ(Call("GET", "/api/whoami-v2", token_).status, 500);
@@ -396,6 +399,27 @@ TEST_F(SimTest, FaultInjection) {
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(Call("GET", "/api/whoami-v2", token_).status, 200);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 290ms);
+}
+
+TEST_F(SimTest, ResetFaultDropsTheConnectionAndAppliesNothing) {
+  Start();
+  ASSERT_TRUE(sim_->SetFaults("POST /api/repos/create=resetx1").ok());
+  http::Request create;
+  create.method = "POST";
+  create.url = sim_->url() + "/api/repos/create";
+  create.headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}};
+  create.body = R"({"name":"reset-me","type":"model","private":true})";
+  auto dropped = client_->Send(create);
+  ASSERT_FALSE(dropped.ok()) << "a reset must not look like an HTTP answer";
+  EXPECT_EQ(dropped.status().code(), Code::kUnavailable) << dropped.status().ToString();
+  // Not applied: the repo does not exist, and the next (unfaulted) create succeeds.
+  EXPECT_EQ(Call("GET", "/api/models/sim-user/reset-me", token_).status, 404);
+  CreateRepo("model", "reset-me", token_);
+  // The admin view counts the repo's commits (the initial one).
+  auto commits = Call("GET", "/_sim/commits/models/sim-user/reset-me");
+  ASSERT_EQ(commits.status, 200) << commits.body;
+  EXPECT_EQ(Body(commits)["count"], 1);
+  EXPECT_EQ(Call("GET", "/_sim/commits/models/sim-user/nope").status, 404);
 }
 
 TEST(FaultSpec, DeterministicBySeed) {
