@@ -214,6 +214,12 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    // libcurl silently re-sends a request when a reused connection dies before any response byte.
+    // That is a hidden retry: harmless for GET, a possible duplicate for a POST (a Hub commit). A
+    // non-idempotent request therefore always goes out on a fresh connection.
+    const bool may_resend =
+        request.idempotent_override || RetryPolicy::IsIdempotentMethod(request.method);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, may_resend ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // all encodings libcurl can decode
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,

@@ -129,9 +129,12 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
 // several comma-separated items allowed: the longest t whose remaining r is 0, else the longest t)
 // or a bare `RateLimit-Reset: 55`.
 std::optional<std::chrono::milliseconds> ParseRateLimitReset(const Headers& headers);
-// The server-requested wait of a response: Retry-After first, then RateLimit / RateLimit-Reset.
+// The server-requested wait of a response: Retry-After on any status; RateLimit / RateLimit-Reset
+// only on a 429. The Hub sends RateLimit on every response ("api";r=999;t=300 means "the window
+// resets in 300 s", not "wait 300 s"), so reading it on a 503 would turn a short outage into a
+// give-up.
 std::optional<std::chrono::milliseconds> ServerRequestedWait(
-    const Headers& headers, std::chrono::system_clock::time_point now);
+    int status, const Headers& headers, std::chrono::system_clock::time_point now);
 
 // ---------------------------------------------------------------------------------------------
 // libcurl client

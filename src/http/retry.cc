@@ -124,10 +124,11 @@ std::optional<std::chrono::milliseconds> ParseRateLimitReset(const Headers& head
 }
 
 std::optional<std::chrono::milliseconds> ServerRequestedWait(
-    const Headers& headers, std::chrono::system_clock::time_point now) {
+    int status, const Headers& headers, std::chrono::system_clock::time_point now) {
   if (auto v = FindHeader(headers, "Retry-After")) {
     if (auto d = ParseRetryAfter(*v, now)) return d;
   }
+  if (status != 429) return std::nullopt;
   return ParseRateLimitReset(headers);
 }
 
@@ -194,7 +195,7 @@ RetryDecision RetryPolicy::Decide(int attempt, std::string_view method, bool ide
     return d;
   }
   if (!transport_failed && outcome.headers != nullptr) {
-    if (auto wait = ServerRequestedWait(*outcome.headers, now)) {
+    if (auto wait = ServerRequestedWait(outcome.status, *outcome.headers, now)) {
       if (*wait > options_.max_server_wait) {
         d.reason = what + ", server asks to wait " + std::to_string(wait->count() / 1000) +
                    " s, longer than the limit";

@@ -42,6 +42,10 @@ struct Exchange {
   std::deque<Item> items;
   bool finished = false;
   std::atomic<bool> closed{false};
+  // Items posted to the strand but not yet queued. A push made on the strand may go straight into
+  // `items` only when this is 0; otherwise it would overtake items written earlier from another
+  // thread (a Write from a pump thread, then End from a strand callback).
+  std::atomic<int> in_flight{0};
 };
 
 struct ConnState {
@@ -92,13 +96,15 @@ class WriterImpl final : public ResponseWriter {
     if (!gate_->alive) return;
     std::shared_ptr<ConnState> c = conn_.lock();
     if (!c) return;
-    if (c->strand.running_in_this_thread()) {
-      // Called from the handler or another strand callback: no post needed.
+    if (c->strand.running_in_this_thread() && ex_->in_flight.load(std::memory_order_acquire) == 0) {
+      // Called from the handler or another strand callback with nothing pending: no post needed.
       if (!ex_->finished) ex_->items.push_back(std::move(item));
       c->signal.cancel();
       return;
     }
+    ex_->in_flight.fetch_add(1, std::memory_order_acq_rel);
     asio::post(c->strand, [c, ex = ex_, item = std::move(item)]() mutable {
+      ex->in_flight.fetch_sub(1, std::memory_order_acq_rel);
       if (ex->finished) return;
       ex->items.push_back(std::move(item));
       c->signal.cancel();

@@ -298,7 +298,7 @@ Status StatusFromResponse(const http::Response& r, std::string_view what_view) {
   if (r.status == 400 || r.status == 422) return Status(Code::kInvalidArgument, detail);
   if (r.status == 429) {
     std::string wait;
-    if (auto w = http::ServerRequestedWait(r.headers, std::chrono::system_clock::now()))
+    if (auto w = http::ServerRequestedWait(r.status, r.headers, std::chrono::system_clock::now()))
       wait = " (retry in " + std::to_string((w->count() + 999) / 1000) + " s)";
     return Status(Code::kUnavailable,
                   what + ": rate limited by the Hub" + wait + (msg.empty() ? "" : ": " + msg));

@@ -371,23 +371,15 @@ TEST_F(HubClientSimTest, JobCreateStatusLogsCancel) {
   EXPECT_EQ(status->stage, "CANCELED");
   EXPECT_TRUE(status->IsTerminal());
 
-  // A finished job's logs end by themselves. KNOWN DEFECT (reported): the HTTP server sometimes
-  // ends a chunked stream before the chunks a writer queued from another thread (the simulator's
-  // log pump), so a read can come back empty; read up to 5 times and report how many were empty.
-  int empty_reads = 0;
+  // A finished job's logs end by themselves, with every line the pump thread wrote before the end
+  // (the server once let an End from the strand overtake chunks posted from the pump thread).
+  auto logs = c->ReadJobLogs("", job->id, LogsFor(3000ms, 3000ms));
+  ASSERT_TRUE(logs.ok()) << logs.status().ToString();
+  EXPECT_FALSE(logs->timed_out);
   std::string text;
-  for (int i = 0; i < 5 && text.empty(); ++i) {
-    auto logs = c->ReadJobLogs("", job->id, LogsFor(3000ms, 3000ms));
-    ASSERT_TRUE(logs.ok()) << logs.status().ToString();
-    EXPECT_FALSE(logs->timed_out);
-    for (const auto& l : logs->lines) text += l.text + "\n";
-    if (text.empty()) ++empty_reads;
-  }
-  if (empty_reads > 0) std::cout << "KNOWN DEFECT: " << empty_reads << " empty job log read(s)\n";
-  if (!text.empty()) {  // TODO(server fix): assert unconditionally
-    EXPECT_NE(text.find("hello from a job"), std::string::npos) << text;
-    EXPECT_NE(text.find("canceled"), std::string::npos) << text;
-  }
+  for (const auto& l : logs->lines) text += l.text + "\n";
+  EXPECT_NE(text.find("hello from a job"), std::string::npos) << text;
+  EXPECT_NE(text.find("canceled"), std::string::npos) << text;
   EXPECT_EQ(text.find("job-secret-value"), std::string::npos);
 
   auto missing = c->GetJob("", "000000000000000000000000");
@@ -433,13 +425,6 @@ const FaultCase kFaults[] = {
     {"slow", "slow:150", Code::kOk},               // answered late: always completes
     {"truncate", "truncate", Code::kUnavailable},  // half a body, then the connection drops
 };
-
-// KNOWN DEFECT in src/http/retry.cc (reported, not ours to change here): RetryPolicy::Decide
-// takes the Hub's `RateLimit: "api";r=999;t=300` — sent on EVERY response (hf-hub-api.md §1; the
-// simulator does the same) — as a request to wait 300 s, longer than max_server_wait, so a 500 or
-// 503 is never retried, not even on a GET. While true, the battery expects that (a typed error
-// without retries); set it to false with the fix and the battery expects retries again.
-constexpr bool kKnownDefect5xxNotRetried = true;
 
 constexpr char kBattery[] = "sim-user/battery";
 const std::string kAppPy = "print('battery')\n";
@@ -558,22 +543,22 @@ void FaultBattery::RunCase(const FaultCase& fault, const RouteCase& route, bool 
   // is absorbed by a retry, except a truncated download: a stream that already delivered bytes
   // is never retried (http.h), so it fails cleanly instead.
   const bool cut_stream = route.route == Route::kResolve && std::string(fault.name) == "truncate";
-  const bool defect_5xx = kKnownDefect5xxNotRetried && fault.error_code == Code::kRemote;
   const bool must_complete =
-      fault.error_code == Code::kOk || (once && route.retry_safe && !cut_stream && !defect_5xx);
+      fault.error_code == Code::kOk || (once && route.retry_safe && !cut_stream);
   if (must_complete) {
     EXPECT_TRUE(status.ok()) << status.ToString();
   }
-  if (defect_5xx) {
-    EXPECT_FALSE(status.ok()) << "5xx retried: the RateLimit defect is fixed, flip "
-                                 "kKnownDefect5xxNotRetried";
+  if (!route.retry_safe && std::string(fault.name) == "reset") {
+    // Nothing may re-send a non-idempotent request behind our back (libcurl would, on a reused
+    // connection that died before answering).
+    EXPECT_FALSE(status.ok()) << "a non-idempotent request was re-sent";
   }
   if (!status.ok()) {
     EXPECT_EQ(status.code(), fault.error_code) << status.ToString();
     EXPECT_FALSE(status.message().empty());
     // Retry-safe calls spent their budget (4 attempts) before giving up; the others were not
     // repeated at all.
-    const int expected_retries = route.retry_safe && !cut_stream && !defect_5xx ? 3 : 0;
+    const int expected_retries = route.retry_safe && !cut_stream ? 3 : 0;
     EXPECT_EQ(log.retries.load(), expected_retries) << status.ToString();
   }
   if (std::string(fault.name) == "429" && log.retries.load() > 0) {

@@ -137,8 +137,14 @@ TEST(RateLimit, Parsing) {
   EXPECT_EQ(ParseRateLimitReset({{"RateLimit", "garbage;;;t=x"}}), std::nullopt);
   EXPECT_EQ(ParseRateLimitReset({}), std::nullopt);
   // Retry-After wins over RateLimit.
-  EXPECT_EQ(ServerRequestedWait({{"RateLimit", "\"api\";r=0;t=55"}, {"Retry-After", "2"}}, kNow),
-            milliseconds(2'000));
+  EXPECT_EQ(
+      ServerRequestedWait(429, {{"RateLimit", "\"api\";r=0;t=55"}, {"Retry-After", "2"}}, kNow),
+      milliseconds(2'000));
+  EXPECT_EQ(ServerRequestedWait(429, {{"RateLimit", "\"api\";r=0;t=55"}}, kNow),
+            milliseconds(55'000));
+  // The Hub sends RateLimit on every response: on a 503 it is not a request to wait.
+  EXPECT_EQ(ServerRequestedWait(503, {{"RateLimit", "\"api\";r=999;t=300"}}, kNow), std::nullopt);
+  EXPECT_EQ(ServerRequestedWait(503, {{"Retry-After", "3"}}, kNow), milliseconds(3'000));
 }
 
 TEST(Headers, FindIsCaseInsensitive) {
