@@ -1,4 +1,4 @@
-// Card pipeline benchmark: parse + analyse + generate for every card of ../shared/modelcards,
+// Card pipeline benchmark: parse + analyse + generate for every card of tests/data/modelcards,
 // repeated, reporting per-card latency percentiles side by side for each stage and the ratio of the
 // whole to the 5 ms per-card target.
 //
@@ -33,7 +33,7 @@ double Micros(Clock::duration d) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir = argc > 1 ? argv[1] : SF_SHARED_DIR "/modelcards";
+  std::string dir = argc > 1 ? argv[1] : SF_TESTDATA_DIR "/modelcards";
   int repeats = argc > 2 ? std::atoi(argv[2]) : 50;
   std::vector<std::string> cards;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target spacefactory card_bench >/dev/null
 echo "== card pipeline (parse + analyse + generate), all cards"
-./build/release/bench/card_bench "${SF_SHARED_DIR:-../shared}/modelcards" "${REPEATS:-50}"
+./build/release/bench/card_bench "${SF_TESTDATA_DIR:-tests/data}/modelcards" "${REPEATS:-50}"
 echo
 echo "== start time: spacefactory --version vs /bin/true"
 hyperfine -N --warmup 20 --runs "${RUNS:-300}" '/bin/true' './build/release/src/cli/spacefactory --version'

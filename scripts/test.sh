@@ -16,9 +16,10 @@ for target in build/fuzz/tests/fuzz/*_fuzz; do
   name=$(basename "$target")
   corpus=$(mktemp -d)
   seeds=tests/fuzz/corpus/${name%_fuzz}
+  [ "$name" = card_fuzz ] && seeds="$seeds tests/data/modelcards"
   echo "fuzz: $name for ${FUZZ_SECONDS}s"
   "$target" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=0 \
-    "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) 2>build/fuzz/"$name".log ||
+    "$corpus" $(for d in $seeds; do [ -d "$d" ] && echo "$d"; done) 2>build/fuzz/"$name".log ||
     { tail -40 build/fuzz/"$name".log; echo "fuzz: $name FAILED"; exit 1; }
   rm -rf "$corpus"
 done

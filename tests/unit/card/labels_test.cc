@@ -63,7 +63,7 @@ std::string Join(const std::set<std::string>& s) {
 }  // namespace
 
 TEST(CardLabels, AgreementWithHumanLabels) {
-  const std::string dir = std::string(SF_SHARED_DIR) + "/modelcards";
+  const std::string dir = std::string(SF_TESTDATA_DIR) + "/modelcards";
   auto labels = ReadLabels(dir);
   ASSERT_EQ(labels.size(), 56u) << "labels.tsv not found or changed under " << dir;
 

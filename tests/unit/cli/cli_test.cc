@@ -172,7 +172,7 @@ TEST_F(CliTest, DemoBuildsAndRunsListsIt) {
 }
 
 TEST_F(CliTest, AnalyzeJsonShape) {
-  fs::path card = fs::path(SF_SHARED_DIR) / "modelcards" / "048.md";
+  fs::path card = fs::path(SF_TESTDATA_DIR) / "modelcards" / "048.md";
   Outcome o = Run({"analyze", card.string(), "--json"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   auto j = nlohmann::json::parse(o.out);
@@ -185,7 +185,7 @@ TEST_F(CliTest, AnalyzeJsonShape) {
 }
 
 TEST_F(CliTest, HardBlockerCardEndsAsTechnicalBlocker) {
-  fs::path card = fs::path(SF_SHARED_DIR) / "modelcards" / "048.md";  // custom CUDA kernels
+  fs::path card = fs::path(SF_TESTDATA_DIR) / "modelcards" / "048.md";  // custom CUDA kernels
   Outcome o = Run({"build", card.string(), "--json"});
   EXPECT_EQ(o.exit_code, 1) << o.err;
   auto state = nlohmann::json::parse(o.out);

@@ -76,7 +76,7 @@ class FactoryTest : public ::testing::Test {
   }
 
   std::string Shared(const std::string& card) {
-    return (stdfs::path(SF_SHARED_DIR) / "modelcards" / card).string();
+    return (stdfs::path(SF_TESTDATA_DIR) / "modelcards" / card).string();
   }
 
   stdfs::path dir_;

@@ -52,7 +52,7 @@ class TempDir {
   std::string path_;
 };
 
-// One real card per template (../shared/modelcards, see labels.tsv), with the model id the card
+// One real card per template (tests/data/modelcards, see labels.tsv), with the model id the card
 // describes (the factory gets it from the Hub; the card alone does not always name it).
 struct CardCase {
   const char* task;
@@ -85,7 +85,7 @@ const CardCase kCases[] = {
 };
 
 card::CardAnalysis AnalyzeRealCard(const CardCase& c) {
-  std::string text = ReadFile(fs::path(SF_SHARED_DIR) / "modelcards" / c.file);
+  std::string text = ReadFile(fs::path(SF_TESTDATA_DIR) / "modelcards" / c.file);
   EXPECT_FALSE(text.empty()) << c.file;
   auto parsed = card::ParseCard(text);
   EXPECT_TRUE(parsed.ok()) << c.file << ": " << parsed.status().ToString();
