@@ -12,11 +12,14 @@ namespace sf::cli {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case Code::kOk: return 0;
+    case Code::kOk:
+      return 0;
     case Code::kUnavailable:
     case Code::kRemote:
-    case Code::kTimeout: return 3;
-    default: return 2;
+    case Code::kTimeout:
+      return 3;
+    default:
+      return 2;
   }
 }
 
@@ -42,7 +45,8 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   build_cmd->add_option("input", build.input, "README.md path, model id (owner/name) or model URL")
       ->required();
   build_cmd->add_flag("--dry-run", build.dry_run, "Generate and check the Space; deploy nothing");
-  build_cmd->add_option("--hardware", build.hardware, "Target hardware (default: from the analysis)")
+  build_cmd
+      ->add_option("--hardware", build.hardware, "Target hardware (default: from the analysis)")
       ->check(CLI::IsMember({"cpu-basic", "zero-a10g"}));
   build_cmd->add_option("--gpu-duration", build.gpu_duration, "@spaces.GPU duration in seconds")
       ->check(CLI::Range(5, 300));
@@ -56,7 +60,8 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
 
   std::string analyze_input;
   auto* analyze_cmd = app.add_subcommand("analyze", "Analyse a model card: task, size, blockers");
-  analyze_cmd->add_option("card", analyze_input, "README.md path, model id or model URL")->required();
+  analyze_cmd->add_option("card", analyze_input, "README.md path, model id or model URL")
+      ->required();
   AddCommon(analyze_cmd, common, false);
 
   std::string run_id;
@@ -93,12 +98,14 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   sim_cmd->add_option("--faults", sim_options.faults,
                       "Fault rules: '[METHOD ] GLOB=KIND[:ARG][xCOUNT][@PROB]; …' "
                       "(KIND: status, 429:secs, reset, slow:ms, truncate)");
-  sim_cmd->add_option("--seed", sim_options.seed, "Seed for fault randomness")->capture_default_str();
+  sim_cmd->add_option("--seed", sim_options.seed, "Seed for fault randomness")
+      ->capture_default_str();
   sim_cmd->add_option("--build-delay", build_delay_ms, "Space BUILDING time (ms)")
       ->capture_default_str();
   sim_cmd->add_option("--startup-delay", startup_delay_ms, "Space APP_STARTING time (ms)")
       ->capture_default_str();
-  sim_cmd->add_option("--job-duration", job_duration_ms, "Job run time (ms)")->capture_default_str();
+  sim_cmd->add_option("--job-duration", job_duration_ms, "Job run time (ms)")
+      ->capture_default_str();
   sim_cmd->add_option("--zero-gpu", sim_options.zero_gpu, "ZeroGPU grants: quota|deny:402|deny:403")
       ->capture_default_str();
   sim_cmd->add_flag("--no-python-check", no_python_check,

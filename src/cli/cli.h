@@ -20,8 +20,8 @@ struct Context {
   FileSystem* fs;
   const Clock* clock;
   const Env* env;
-  http::HttpClient* http;            // null: no network
-  spacegen::CommandRunner* runner;   // runs python3 for static checks
+  http::HttpClient* http;           // null: no network
+  spacegen::CommandRunner* runner;  // runs python3 for static checks
   std::function<std::uint32_t()> random;
   std::ostream* out;
   std::ostream* err;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -48,7 +47,8 @@ int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, b
   options.gpu_duration_seconds = flags.gpu_duration;
   options.model_id = flags.model_id;
   if (!options.model_id.empty() && !hub::IsValidRepoId(options.model_id))
-    return Fail(ctx, InvalidArgument("--model-id: not a repo id (owner/name): " + options.model_id));
+    return Fail(ctx,
+                InvalidArgument("--model-id: not a repo id (owner/name): " + options.model_id));
 
   // Read and parse the input before touching the store: bad input must leave nothing behind.
   auto loaded = factory::LoadCard(options, *ctx.fs, *ctx.env, ctx.http);
@@ -56,8 +56,8 @@ int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, b
 
   auto store = OpenStore(common, ctx);
   if (!store.ok()) return Fail(ctx, store.status());
-  factory::Deps deps{*ctx.fs, *ctx.clock, *ctx.env, **store, *ctx.runner, ctx.http, ctx.random,
-                     nullptr};
+  factory::Deps deps{*ctx.fs,     *ctx.clock, *ctx.env,   **store,
+                     *ctx.runner, ctx.http,   ctx.random, nullptr};
   if (!common.json) {
     deps.progress = [&ctx](std::string_view step, std::string_view message) {
       *ctx.err << "[" << step << "] " << message << "\n";

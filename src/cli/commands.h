@@ -21,8 +21,7 @@ struct BuildFlags {
   std::string model_id;
 };
 
-int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx,
-             bool use_demo_card);
+int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, bool use_demo_card);
 int CmdAnalyze(const std::string& input, const CommonFlags& common, Context& ctx);
 int CmdRuns(const std::string& run_id, int limit, bool rebuild, const CommonFlags& common,
             Context& ctx);

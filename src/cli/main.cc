@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   LazyCurlClient http;
   auto runner = sf::spacegen::NewProcessRunner();
   std::mt19937 rng{std::random_device{}()};
-  sf::cli::Context ctx{fs.get(),     &clock, &env,       &http, runner.get(),
-                       [&] { return static_cast<std::uint32_t>(rng()); }, &std::cout, &std::cerr};
+  sf::cli::Context ctx{fs.get(),   &clock,       &env,
+                       &http,      runner.get(), [&] { return static_cast<std::uint32_t>(rng()); },
+                       &std::cout, &std::cerr};
   return sf::cli::Run(args, ctx);
 }

@@ -41,11 +41,16 @@ bool IsValidRunId(std::string_view id) {
   for (std::size_t i = 0; i < id.size(); ++i) {
     char c = id[i];
     bool ok = false;
-    if (i < 8 || (i >= 9 && i < 15)) ok = c >= '0' && c <= '9';
-    else if (i == 8) ok = c == 'T';
-    else if (i == 15) ok = c == 'Z';
-    else if (i == 16) ok = c == '-';
-    else ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (i < 8 || (i >= 9 && i < 15))
+      ok = c >= '0' && c <= '9';
+    else if (i == 8)
+      ok = c == 'T';
+    else if (i == 15)
+      ok = c == 'Z';
+    else if (i == 16)
+      ok = c == '-';
+    else
+      ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
     if (!ok) return false;
   }
   return true;

@@ -71,8 +71,8 @@ Result<nlohmann::json> Convert(const YAML::Node& node, std::string_view source,
       nlohmann::json arr = nlohmann::json::array();
       std::size_t i = 0;
       for (const auto& item : node) {
-        SF_ASSIGN_OR_RETURN(auto v, Convert(item, source, path + "[" + std::to_string(i++) + "]",
-                                            env, depth + 1));
+        SF_ASSIGN_OR_RETURN(
+            auto v, Convert(item, source, path + "[" + std::to_string(i++) + "]", env, depth + 1));
         arr.push_back(std::move(v));
       }
       return arr;
@@ -84,7 +84,8 @@ Result<nlohmann::json> Convert(const YAML::Node& node, std::string_view source,
           return ParseError(Where(source, kv.first.Mark()) + ": non-scalar key under " +
                             (path.empty() ? "<root>" : path));
         std::string key = kv.first.Scalar();
-        SF_ASSIGN_OR_RETURN(auto v, Convert(kv.second, source, JoinPath(path, key), env, depth + 1));
+        SF_ASSIGN_OR_RETURN(auto v,
+                            Convert(kv.second, source, JoinPath(path, key), env, depth + 1));
         obj[key] = std::move(v);
       }
       return obj;
@@ -95,8 +96,7 @@ Result<nlohmann::json> Convert(const YAML::Node& node, std::string_view source,
 
 }  // namespace
 
-Result<nlohmann::json> ParseConfig(std::string_view text, std::string_view source,
-                                   const Env& env) {
+Result<nlohmann::json> ParseConfig(std::string_view text, std::string_view source, const Env& env) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

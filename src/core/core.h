@@ -1,8 +1,10 @@
 // core: the vocabulary every other module speaks.
 //
-// - Status / Result<T>: the one error type. Codes are semantic; only the edges (cli, server) map them to
+// - Status / Result<T>: the one error type. Codes are semantic; only the edges (cli, server) map
+// them to
 //   exit codes and HTTP statuses.
-// - Clock, FileSystem, Env: side effects behind small interfaces so tests can fake them or fail them on
+// - Clock, FileSystem, Env: side effects behind small interfaces so tests can fake them or fail
+// them on
 //   purpose. Real implementations are cheap to construct; nothing here is a global.
 // - Redactor + Logger: every log line passes through secret redaction before it reaches a sink.
 // - Config loading (YAML or JSON, ${ENV} expansion) and sortable run ids.
@@ -27,15 +29,15 @@ namespace sf {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,   // bad user input: flags, card, config (exit 2)
-  kNotFound,          // a file, run or remote object does not exist
+  kInvalidArgument,  // bad user input: flags, card, config (exit 2)
+  kNotFound,         // a file, run or remote object does not exist
   kAlreadyExists,
   kPermissionDenied,  // auth refused, gated, private
   kFailedPrecondition,
-  kParse,             // malformed input data (YAML, JSON, ...)
-  kIo,                // local filesystem failure
-  kUnavailable,       // network / remote unreachable (exit 3)
-  kRemote,            // remote answered with an error
+  kParse,        // malformed input data (YAML, JSON, ...)
+  kIo,           // local filesystem failure
+  kUnavailable,  // network / remote unreachable (exit 3)
+  kRemote,       // remote answered with an error
   kTimeout,
   kCancelled,
   kInternal,
@@ -73,7 +75,7 @@ Status Internal(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -151,7 +153,8 @@ class FileSystem {
   // Reads a regular file. Refuses directories and files above `max_bytes` with a clear message.
   virtual Result<std::string> ReadFile(const std::string& path,
                                        std::uint64_t max_bytes = 64ull << 20) const = 0;
-  // Writes tmp file + fsync + rename + fsync(dir): readers see the old or the new content, never half.
+  // Writes tmp file + fsync + rename + fsync(dir): readers see the old or the new content, never
+  // half.
   virtual Status WriteFileAtomic(const std::string& path, std::string_view data) = 0;
   // Appends one line (a '\n' is added) and fsyncs: the journal primitive.
   virtual Status AppendLine(const std::string& path, std::string_view line) = 0;
@@ -238,7 +241,8 @@ class Logger {
 // Parses YAML (JSON is accepted too, as YAML is a superset) into JSON, expanding ${ENV} in every
 // string scalar. Errors name `source`, the line and the key path ("providers.openrouter.api_key").
 Result<nlohmann::json> ParseConfig(std::string_view text, std::string_view source, const Env& env);
-Result<nlohmann::json> LoadConfigFile(const FileSystem& fs, const std::string& path, const Env& env);
+Result<nlohmann::json> LoadConfigFile(const FileSystem& fs, const std::string& path,
+                                      const Env& env);
 
 // ---------------------------------------------------------------------------------------------
 // Ids

@@ -16,9 +16,9 @@ namespace {
 namespace stdfs = std::filesystem;
 
 Status ErrnoStatus(std::string_view what, const std::string& path, int err) {
-  Code code = err == ENOENT ? Code::kNotFound
+  Code code = err == ENOENT                     ? Code::kNotFound
               : (err == EACCES || err == EPERM) ? Code::kPermissionDenied
-                                                 : Code::kIo;
+                                                : Code::kIo;
   return Status(code, std::string(what) + " " + path + ": " + std::strerror(err));
 }
 

@@ -59,11 +59,16 @@ std::string RedactPrefixed(std::string_view text, std::string_view prefix, std::
 
 spdlog::level::level_enum ToSpd(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
-    case LogLevel::kOff: return spdlog::level::off;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
+    case LogLevel::kOff:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -106,8 +111,8 @@ std::string MaskSecret(std::string_view secret) {
 Logger::Logger(LogLevel level, std::shared_ptr<const Redactor> redactor, Sink sink)
     : level_(level), redactor_(std::move(redactor)), sink_(std::move(sink)) {
   if (!sink_) {
-    // One stderr spdlog logger per Logger (not the spdlog global registry): logs never go to stdout,
-    // which belongs to command output (--json, MCP stdio).
+    // One stderr spdlog logger per Logger (not the spdlog global registry): logs never go to
+    // stdout, which belongs to command output (--json, MCP stdio).
     auto spd = std::make_shared<spdlog::logger>(
         "sf", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
     spd->set_pattern("%^%l%$ %v");

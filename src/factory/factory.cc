@@ -35,8 +35,7 @@ Result<CardInput> LoadCard(const BuildOptions& options, FileSystem& fs, const En
   auto model_id = hub::ParseModelReference(input, config.endpoint);
   if (!model_id)
     return NotFound(input + ": no such file, and not a model id (owner/name) or Hub model URL");
-  if (http == nullptr)
-    return Unavailable("cannot fetch " + *model_id + ": networking is disabled");
+  if (http == nullptr) return Unavailable("cannot fetch " + *model_id + ": networking is disabled");
   hub::HubClient client(*http, config);
   auto info = client.GetModelInfo(*model_id);
   if (!info.ok()) {
@@ -57,8 +56,8 @@ Result<CardInput> LoadCard(const BuildOptions& options, FileSystem& fs, const En
   bool sized = false;
   for (const auto& f : info->files) {
     in.facts.files.push_back(f.path);
-    static constexpr std::string_view kWeightExt[] = {".safetensors", ".bin", ".gguf", ".pt",
-                                                      ".pth", ".ckpt", ".onnx", ".h5"};
+    static constexpr std::string_view kWeightExt[] = {".safetensors", ".bin",  ".gguf", ".pt",
+                                                      ".pth",         ".ckpt", ".onnx", ".h5"};
     for (auto ext : kWeightExt) {
       if (f.path.size() > ext.size() && f.path.ends_with(ext) && f.size) {
         weight_bytes += *f.size;
@@ -88,9 +87,9 @@ class RunRecorder {
   }
 
   Status Done(std::string_view step, const json& output, std::string_view message) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.Monotonic() -
-                                                                    step_start_)
-                  .count();
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.Monotonic() - step_start_)
+            .count();
     json& s = state_["steps"][std::string(step)];
     s["finished_at"] = FormatIso8601(deps_.clock.Now());
     s["duration_ms"] = ms;
@@ -130,18 +129,16 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
 // Status is an internal failure the caller records as `failed`.
 using Verdict = std::pair<RunStatus, std::string>;
 
-Result<Verdict> RunPipeline(const BuildOptions& options,
-                                                      const card::ParsedCard& parsed,
-                                                      const card::RepoFacts& facts,
-                                                      RunRecorder& rec, Deps& deps) {
+Result<Verdict> RunPipeline(const BuildOptions& options, const card::ParsedCard& parsed,
+                            const card::RepoFacts& facts, RunRecorder& rec, Deps& deps) {
   // analyze
   SF_RETURN_IF_ERROR(rec.Begin("analyze"));
   card::CardAnalysis analysis = card::AnalyzeCard(parsed, facts);
   json analysis_json = card::AnalysisToJson(analysis);
   rec.state()["analysis"] = analysis_json;
   if (!analysis.model_id.empty()) rec.state()["model_id"] = analysis.model_id;
-  std::string summary = "task " + analysis.task + ", " + std::to_string(analysis.blockers.size()) +
-                        " blocker(s)";
+  std::string summary =
+      "task " + analysis.task + ", " + std::to_string(analysis.blockers.size()) + " blocker(s)";
   SF_RETURN_IF_ERROR(rec.Done("analyze", analysis_json, summary));
 
   std::vector<std::string> hard;
@@ -151,13 +148,14 @@ Result<Verdict> RunPipeline(const BuildOptions& options,
     return Verdict{RunStatus::kTechnicalBlocker, "hard blocker(s): " + Join(hard, ", ")};
   if (analysis.task == "unknown")
     return Verdict{RunStatus::kTechnicalBlocker,
-                     "the card does not say what the model does (task unknown)"};
+                   "the card does not say what the model does (task unknown)"};
   if (!spacegen::HasTemplate(analysis.task))
     return Verdict{RunStatus::kTechnicalBlocker,
-                     "no Space template for task " + analysis.task + " yet"};
+                   "no Space template for task " + analysis.task + " yet"};
   if (analysis.model_id.empty())
     return Verdict{RunStatus::kTechnicalBlocker,
-                     "the card does not name the model repo to load; pass --model-id OWNER/NAME or build from the model id"};
+                   "the card does not name the model repo to load; pass --model-id OWNER/NAME or "
+                   "build from the model id"};
 
   // generate
   SF_RETURN_IF_ERROR(rec.Begin("generate"));
@@ -193,8 +191,8 @@ Result<Verdict> RunPipeline(const BuildOptions& options,
     checks_text += (c.passed ? "PASS " : "FAIL ") + c.name + ": " + c.detail + "\n";
     if (!c.passed) failed.push_back(c.name);
   }
-  SF_RETURN_IF_ERROR(deps.store.WriteRunFile(rec.id(), "tests/static_checks.json",
-                                             checks_json.dump(2) + "\n"));
+  SF_RETURN_IF_ERROR(
+      deps.store.WriteRunFile(rec.id(), "tests/static_checks.json", checks_json.dump(2) + "\n"));
   SF_RETURN_IF_ERROR(deps.store.WriteRunFile(rec.id(), "tests/static_checks.txt", checks_text));
   rec.state()["checks"] = checks_json;
   SF_RETURN_IF_ERROR(rec.Done("static_checks", checks_json,

@@ -2,11 +2,12 @@
 // human report.
 //
 // Build never lies: a status above generated_only needs a deployed, observed Space, which this
-// pipeline reaches only with the deploy steps; offline it ends at generated_only (files generated and
-// statically checked) or technical_blocker (a hard blocker with its evidence), or failed.
+// pipeline reaches only with the deploy steps; offline it ends at generated_only (files generated
+// and statically checked) or technical_blocker (a hard blocker with its evidence), or failed.
 //
 // Nothing is written for input that cannot be read or parsed: the run record is created only once
-// the card is in hand, so a bad path, a binary file or an unreachable Hub leaves no half run behind.
+// the card is in hand, so a bad path, a binary file or an unreachable Hub leaves no half run
+// behind.
 #pragma once
 
 #include <functional>
@@ -62,15 +63,15 @@ struct CardInput {
   card::RepoFacts facts;
 };
 
-// Reads the card from `options.card_text`, a local file, or the Hub (model id or URL). Writes nothing.
-// Errors: kInvalidArgument (a directory, unreadable file), kNotFound (no such file/model),
+// Reads the card from `options.card_text`, a local file, or the Hub (model id or URL). Writes
+// nothing. Errors: kInvalidArgument (a directory, unreadable file), kNotFound (no such file/model),
 // kUnavailable / kTimeout (Hub unreachable), kPermissionDenied (gated/private).
 Result<CardInput> LoadCard(const BuildOptions& options, FileSystem& fs, const Env& env,
                            http::HttpClient* http);
 
 // Runs the build pipeline on a loaded card. A non-ok Result means no run was created (the card does
-// not parse, the store refuses the run); once a run exists every outcome, including internal failures, is a BuildOutcome with a terminal
-// status and a report.
+// not parse, the store refuses the run); once a run exists every outcome, including internal
+// failures, is a BuildOutcome with a terminal status and a report.
 Result<BuildOutcome> Build(const BuildOptions& options, const CardInput& card, Deps& deps);
 
 // Renders report.md from a run's state.json (so a report can always be re-rendered from the truth).

@@ -16,9 +16,12 @@ std::string Str(const json& j, const char* key, std::string fallback = "") {
 std::string Cell(std::string s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -31,7 +34,8 @@ std::string StatusMeaning(const std::string& status) {
   if (status == "health_only") return "the Space boots, but no real inference path was validated.";
   if (status == "manual_hardware_required")
     return "generated and uploaded, but hardware could not be assigned automatically.";
-  if (status == "technical_blocker") return "a hard blocker stops this model from becoming a Space.";
+  if (status == "technical_blocker")
+    return "a hard blocker stops this model from becoming a Space.";
   if (status == "generated_only")
     return "the Space files were generated and statically checked; nothing was deployed.";
   if (status == "failed") return "the run failed; see the reason below.";
@@ -59,7 +63,8 @@ std::string RenderReport(const json& state) {
 
   const json& a = state.contains("analysis") ? state["analysis"] : json::object();
   if (!a.empty()) {
-    r += "| Task | `" + Str(a, "task", "unknown") + "` (from " + Str(a, "task_source", "?") + ") |\n";
+    r += "| Task | `" + Str(a, "task", "unknown") + "` (from " + Str(a, "task_source", "?") +
+         ") |\n";
     if (auto lib = Str(a, "library"); !lib.empty()) r += "| Library | " + Cell(lib) + " |\n";
     std::string lic = Str(a, "license");
     r += "| Licence | " + Cell(lic.empty() ? "not declared" : lic) + " (" +
@@ -67,8 +72,8 @@ std::string RenderReport(const json& state) {
     if (a.contains("params_billions") && a["params_billions"].is_number())
       r += "| Parameters | " + Cell(std::to_string(a["params_billions"].get<double>()) + " B") +
            " |\n";
-    r += "| Recommended hardware | " + Str(a, "hardware") + " — " + Cell(Str(a, "hardware_reason")) +
-         " |\n";
+    r += "| Recommended hardware | " + Str(a, "hardware") + " — " +
+         Cell(Str(a, "hardware_reason")) + " |\n";
   }
   r += "\n";
 
@@ -79,8 +84,8 @@ std::string RenderReport(const json& state) {
     } else {
       r += "| Blocker | Severity | Evidence |\n|---|---|---|\n";
       for (const auto& b : a["blockers"]) {
-        std::string where = b.value("line", 0) > 0 ? "line " + std::to_string(b.value("line", 0)) + ": "
-                                                   : "";
+        std::string where =
+            b.value("line", 0) > 0 ? "line " + std::to_string(b.value("line", 0)) + ": " : "";
         r += "| `" + Str(b, "kind") + "` | " + (b.value("hard", false) ? "hard" : "warning") +
              " | " + Cell(where + Str(b, "evidence")) + " |\n";
       }
@@ -107,17 +112,17 @@ std::string RenderReport(const json& state) {
   if (state.contains("checks") && state["checks"].is_array()) {
     r += "## Static checks\n\n| Check | Result | Detail |\n|---|---|---|\n";
     for (const auto& c : state["checks"])
-      r += "| " + Str(c, "name") + " | " + (c.value("passed", false) ? "pass" : "**FAIL**") + " | " +
-           Cell(Str(c, "detail")) + " |\n";
+      r += "| " + Str(c, "name") + " | " + (c.value("passed", false) ? "pass" : "**FAIL**") +
+           " | " + Cell(Str(c, "detail")) + " |\n";
     r += "\n";
   }
 
   if (state.contains("steps") && state["steps"].is_object() && !state["steps"].empty()) {
     r += "## Timings\n\n| Step | Duration |\n|---|---|\n";
     for (const auto& [name, s] : state["steps"].items()) {
-      std::string d = s.contains("duration_ms") ? std::to_string(s["duration_ms"].get<long long>()) +
-                                                      " ms"
-                                                : "not finished";
+      std::string d = s.contains("duration_ms")
+                          ? std::to_string(s["duration_ms"].get<long long>()) + " ms"
+                          : "not finished";
       r += "| " + name + " | " + d + " |\n";
     }
     r += "\n";

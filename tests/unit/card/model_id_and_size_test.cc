@@ -27,7 +27,8 @@ TEST(ModelIdGuess, BaseModelIsNotThisModel) {
 }
 
 TEST(ModelIdGuess, LinkMatchingTitle) {
-  auto a = Analyze("# widget-net\nSee https://huggingface.co/someone/widget-net/tree/main for files.\n");
+  auto a =
+      Analyze("# widget-net\nSee https://huggingface.co/someone/widget-net/tree/main for files.\n");
   EXPECT_EQ(a.model_id, "someone/widget-net");
 }
 

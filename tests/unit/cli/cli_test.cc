@@ -16,8 +16,10 @@ namespace fs = std::filesystem;
 std::string Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -49,9 +51,10 @@ class CliTest : public ::testing::Test {
 
   // Runs the binary with a clean, offline environment (no token, an endpoint nobody listens on).
   Outcome Run(const std::vector<std::string>& args, const std::string& extra_env = "") {
-    std::string cmd = "env -i PATH=/usr/bin:/bin HOME=" + Quote(dir_.string()) +
-                      " HF_ENDPOINT=http://127.0.0.1:9 SPACE_FACTORY_STORE=" +
-                      Quote(store_.string()) + " " + extra_env + " " + Quote(SF_BINARY);
+    std::string cmd =
+        "env -i PATH=/usr/bin:/bin HOME=" + Quote(dir_.string()) +
+        " HF_ENDPOINT=http://127.0.0.1:9 SPACE_FACTORY_STORE=" + Quote(store_.string()) + " " +
+        extra_env + " " + Quote(SF_BINARY);
     for (const auto& a : args) cmd += " " + Quote(a);
     cmd += " >" + Quote((dir_ / "out").string()) + " 2>" + Quote((dir_ / "err").string());
     int rc = std::system(cmd.c_str());
@@ -101,7 +104,10 @@ TEST_F(CliTest, VersionAndUsage) {
 TEST_F(CliTest, BadInputsGiveOneLineErrorsAndNoRun) {
   std::vector<std::pair<std::string, fs::path>> inputs = {
       {"empty", Write("empty.md", "")},
-      {"binary", Write("binary.md", std::string("\x7f" "ELF\0\0\x01\x02", 8) + std::string(64, '\0'))},
+      {"binary", Write("binary.md", std::string("\x7f"
+                                                "ELF\0\0\x01\x02",
+                                                8) +
+                                        std::string(64, '\0'))},
       {"non-utf8", Write("latin1.md", "---\nlicense: mit\n---\nCaf\xe9 na\xefve model\n")},
       {"huge front matter",
        Write("hugefm.md", "---\n" + std::string(2u << 20, '#') + "\n---\nbody\n")},
@@ -247,7 +253,8 @@ TEST_F(CliTest, AgainstTheSimulator) {
   SimProcess sim(SF_SOURCE_DIR "/tests/data/sim");
   ASSERT_FALSE(sim.endpoint().empty());
   ASSERT_EQ(sim.token().rfind("hf_", 0), 0u);
-  const std::string env = "HF_ENDPOINT=" + Quote(sim.endpoint()) + " HF_TOKEN=" + Quote(sim.token());
+  const std::string env =
+      "HF_ENDPOINT=" + Quote(sim.endpoint()) + " HF_TOKEN=" + Quote(sim.token());
 
   Outcome who = Run({"whoami", "--json"}, env);
   ASSERT_EQ(who.exit_code, 0) << who.err;
@@ -286,7 +293,8 @@ TEST_F(CliTest, AgainstTheSimulator) {
   EXPECT_EQ(RunDirs(), before);
 
   // A bad token is a permission error, not "not found".
-  Outcome bad = Run({"whoami"}, "HF_ENDPOINT=" + Quote(sim.endpoint()) + " HF_TOKEN=hf_wrongwrongwrongwrong");
+  Outcome bad =
+      Run({"whoami"}, "HF_ENDPOINT=" + Quote(sim.endpoint()) + " HF_TOKEN=hf_wrongwrongwrongwrong");
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_EQ(bad.err.find("hf_wrongwrong"), std::string::npos);
 }

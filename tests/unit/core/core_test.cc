@@ -1,10 +1,10 @@
+#include "core/core.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-
-#include "core/core.h"
 
 namespace sf {
 namespace {

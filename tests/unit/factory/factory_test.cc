@@ -188,7 +188,9 @@ TEST_F(FactoryTest, HubCardAndFileListFeedTheAnalysis) {
                                      json{{"rfilename", "tiny-q4_k_m.gguf"}, {"size", 900000}}})}}
           .dump()};
   http.routes[base + "/acme/tiny-gguf/resolve/main/README.md"] = {
-      200, {}, "---\nlicense: apache-2.0\npipeline_tag: text-generation\n---\n# Tiny\nA chat model.\n"};
+      200,
+      {},
+      "---\nlicense: apache-2.0\npipeline_tag: text-generation\n---\n# Tiny\nA chat model.\n"};
   BuildOptions options;
   options.input = "https://huggingface.co/acme/tiny-gguf";
   auto in = LoadCard(options, *fs_, env_, &http);
@@ -212,7 +214,9 @@ TEST_F(FactoryTest, HubErrorsKeepTheirMeaning) {
   http.routes[base + "/api/models/acme/gated?blobs=true"] = {
       200, {}, json{{"id", "acme/gated"}, {"gated", "manual"}}.dump()};
   http.routes[base + "/acme/gated/resolve/main/README.md"] = {
-      403, {{"X-Error-Code", "GatedRepo"}}, R"({"error":"Access to model acme/gated is restricted"})"};
+      403,
+      {{"X-Error-Code", "GatedRepo"}},
+      R"({"error":"Access to model acme/gated is restricted"})"};
   BuildOptions options;
   options.input = "acme/private";
   auto missing = LoadCard(options, *fs_, env_, &http);
