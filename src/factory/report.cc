@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <string>
 
 #include "factory/factory.h"
@@ -24,6 +25,19 @@ std::string Cell(std::string s) {
       out += c;
   }
   return out;
+}
+
+// 0.49 → "0.49 B", 7 → "7 B", 0.0015 → "1.5 M".
+std::string FormatBillions(double b) {
+  char buf[32];
+  if (b < 0.001) {
+    std::snprintf(buf, sizeof buf, "%.3g K", b * 1e6);
+  } else if (b < 1) {
+    std::snprintf(buf, sizeof buf, "%.3g %s", b < 0.1 ? b * 1e3 : b, b < 0.1 ? "M" : "B");
+  } else {
+    std::snprintf(buf, sizeof buf, "%.4g B", b);
+  }
+  return buf;
 }
 
 std::string StatusMeaning(const std::string& status) {
@@ -70,8 +84,7 @@ std::string RenderReport(const json& state) {
     r += "| Licence | " + Cell(lic.empty() ? "not declared" : lic) + " (" +
          Str(a, "license_class", "unknown") + ") |\n";
     if (a.contains("params_billions") && a["params_billions"].is_number())
-      r += "| Parameters | " + Cell(std::to_string(a["params_billions"].get<double>()) + " B") +
-           " |\n";
+      r += "| Parameters | " + Cell(FormatBillions(a["params_billions"].get<double>())) + " |\n";
     r += "| Recommended hardware | " + Str(a, "hardware") + " — " +
          Cell(Str(a, "hardware_reason")) + " |\n";
   }

@@ -236,3 +236,23 @@ TEST_F(FactoryTest, ReportMarksSimulatedRuns) {
 
 }  // namespace
 }  // namespace sf::factory
+
+namespace sf::factory {
+namespace {
+
+TEST(ReportTest, ParameterCountsReadNaturally) {
+  auto row = [](double b) {
+    std::string r = RenderReport(
+        {{"status", "generated_only"}, {"analysis", {{"task", "x"}, {"params_billions", b}}}});
+    auto at = r.find("| Parameters | ");
+    return at == std::string::npos ? std::string()
+                                   : r.substr(at + 15, r.find(" |", at + 15) - at - 15);
+  };
+  EXPECT_EQ(row(0.49), "0.49 B");
+  EXPECT_EQ(row(7), "7 B");
+  EXPECT_EQ(row(0.0015), "1.5 M");
+  EXPECT_EQ(row(0.0000915), "91.5 K");
+}
+
+}  // namespace
+}  // namespace sf::factory
