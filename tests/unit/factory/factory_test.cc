@@ -256,3 +256,32 @@ TEST(ReportTest, ParameterCountsReadNaturally) {
 
 }  // namespace
 }  // namespace sf::factory
+
+namespace sf::factory {
+namespace {
+
+TEST_F(FactoryTest, TokenNeverReachesTheRunRecord) {
+  const std::string token = "hf_SecretTokenValueForThisTest0123456789";
+  MapEnv env({{std::string("HF_TOKEN"), token}});
+  ScriptedRunner runner(false);
+  BuildOptions options;
+  options.input = SF_SOURCE_DIR "/examples/Qwen2.5-0.5B-Instruct.md";
+  Deps deps{*fs_, clock_, env, *store_, runner, nullptr, [] { return 7u; }, nullptr};
+  auto in = LoadCard(options, *fs_, env, nullptr);
+  ASSERT_TRUE(in.ok());
+  auto out = Build(options, *in, deps);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->status, runs::RunStatus::kGeneratedOnly);
+  // With a token the reason is about deployment, not about a missing token.
+  EXPECT_EQ(out->state["reason"].get<std::string>().find("no HF token"), std::string::npos);
+  int files = 0;
+  for (const auto& e : stdfs::recursive_directory_iterator(out->run_dir)) {
+    if (!e.is_regular_file()) continue;
+    ++files;
+    EXPECT_EQ(Slurp(e.path()).find(token), std::string::npos) << e.path();
+  }
+  EXPECT_GE(files, 7);
+}
+
+}  // namespace
+}  // namespace sf::factory
