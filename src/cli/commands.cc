@@ -1,9 +1,7 @@
 #include "cli/commands.h"
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -32,8 +30,6 @@ Result<std::unique_ptr<runs::RunStore>> OpenStore(const CommonFlags& common, Con
   if (!store.ok()) return store.status().WithContext("cannot open the run store at " + root);
   return store;
 }
-
-bool PidAlive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
 }  // namespace
 
@@ -117,7 +113,7 @@ int CmdRuns(const std::string& run_id, int limit, bool rebuild, const CommonFlag
     if (Status st = s.RebuildIndex(); !st.ok()) return Fail(ctx, st);
   }
   // Runs whose process died (kill -9) are shown as interrupted, never as running forever.
-  if (Status st = s.MarkStaleRunsInterrupted(PidAlive); !st.ok()) return Fail(ctx, st);
+  if (Status st = s.MarkStaleRunsInterrupted(runs::ProcessAlive); !st.ok()) return Fail(ctx, st);
 
   if (!run_id.empty()) {
     if (!IsValidRunId(run_id)) return Fail(ctx, InvalidArgument("not a run id: " + run_id));

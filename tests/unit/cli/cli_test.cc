@@ -301,3 +301,30 @@ TEST_F(CliTest, AgainstTheSimulator) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CliTest, RunOfADeadProcessShowsAsInterrupted) {
+  Outcome demo = Run({"demo", "--json"});
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  std::string id = nlohmann::json::parse(demo.out)["run_id"];
+  // Pretend the run was killed mid-flight: status running, owned by a process that has exited.
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ::waitpid(child, nullptr, 0);
+  fs::path state_path = store_ / "runs" / id / "state.json";
+  auto state = nlohmann::json::parse(Slurp(state_path));
+  state["status"] = "running";
+  state["pid"] = child;
+  std::ofstream(state_path) << state.dump();
+
+  Outcome list = Run({"runs", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto runs = nlohmann::json::parse(list.out);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["status"], "interrupted");
+  EXPECT_EQ(nlohmann::json::parse(Slurp(state_path))["status"], "interrupted");
+}
+
+}  // namespace
