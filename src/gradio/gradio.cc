@@ -124,6 +124,22 @@ Result<std::string> EventIdOf(std::string_view body, const std::string& what,
   return event_id;
 }
 
+// Why a result stream ended without a result, when the transport or the HTTP status says so: a
+// cancelled or overdue stream is a timeout, a transport error keeps its code, a non-2xx is mapped.
+std::optional<Status> StreamFailure(const Result<http::Response>& sse, const std::string& what,
+                                    const std::string& host, Steady::time_point deadline,
+                                    std::chrono::milliseconds total_timeout) {
+  if (!sse.ok()) {
+    if (sse.status().code() == Code::kCancelled || Steady::now() >= deadline) {
+      return Status(Code::kTimeout, what + " on " + host + ": no result within " +
+                                        std::to_string(total_timeout.count()) + " ms");
+    }
+    return sse.status().WithContext(what);
+  }
+  if (sse->status < 200 || sse->status >= 300) return HttpError(sse->status, what, host, sse->body);
+  return std::nullopt;
+}
+
 }  // namespace
 
 namespace internal {
@@ -432,15 +448,8 @@ Result<CallResult> Client::CallViaCallApi(std::string_view api_name, const json&
   result.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start);
   if (failure) return *failure;
   if (done) return result;
-  if (!sse.ok()) {
-    if (sse.status().code() == Code::kCancelled || Steady::now() >= deadline) {
-      return Status(Code::kTimeout, what_get + " on " + Host() + ": no result within " +
-                                        std::to_string(options.total_timeout.count()) + " ms");
-    }
-    return sse.status().WithContext(what_get);
-  }
-  if (sse->status < 200 || sse->status >= 300) {
-    return HttpError(sse->status, what_get, Host(), sse->body);
+  if (auto failed = StreamFailure(sse, what_get, Host(), deadline, options.total_timeout)) {
+    return *failed;
   }
   return Status(Code::kRemote, what_get + " on " + Host() +
                                    ": the event stream ended without 'complete' or 'error'");
@@ -538,15 +547,8 @@ Result<CallResult> Client::CallViaQueue(std::string_view api_name, const json& d
     return Status(Code::kRemote,
                   what_get + " on " + Host() + ": the stream closed without process_completed");
   }
-  if (!sse.ok()) {
-    if (sse.status().code() == Code::kCancelled || Steady::now() >= deadline) {
-      return Status(Code::kTimeout, what_get + " on " + Host() + ": no result within " +
-                                        std::to_string(options.total_timeout.count()) + " ms");
-    }
-    return sse.status().WithContext(what_get);
-  }
-  if (sse->status < 200 || sse->status >= 300) {
-    return HttpError(sse->status, what_get, Host(), sse->body);
+  if (auto failed = StreamFailure(sse, what_get, Host(), deadline, options.total_timeout)) {
+    return *failed;
   }
   return Status(Code::kRemote,
                 what_get + " on " + Host() + ": the stream ended without process_completed");
