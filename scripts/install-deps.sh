@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates ccache
   clang libclang-rt-14-dev clang-format
   libcurl4-openssl-dev libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlite3-dev sqlite3 libcli11-dev libfmt-dev libspdlog-dev libsodium-dev
@@ -28,31 +28,38 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Pinned Python test tools (tests/requirements.txt) in a project-local venv. Re-created only when the
-# pins change.
-VENV=tests/.venv
-stamp="$VENV/.requirements.sha256"
-want=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "install-deps: creating $VENV"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
-  echo "$want" >"$stamp"
-fi
-# Pinned Node test tools (tests/package.json + package-lock.json) in tests/node_modules.
-if [ -f tests/package-lock.json ]; then
+# Pinned Python test tools in project-local venvs, one per requirements file:
+# tests/requirements.txt → tests/.venv, tests/requirements-NAME.txt → tests/.venv-NAME (tools whose pins
+# conflict get their own venv, e.g. a second gradio major). Re-created only when the pins change.
+for req in tests/requirements*.txt; do
+  base=$(basename "$req" .txt)
+  VENV=tests/.venv${base#requirements}
+  stamp="$VENV/.requirements.sha256"
+  want=$(sha256sum "$req" | cut -d' ' -f1)
+  if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "install-deps: creating $VENV from $req"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
+    echo "$want" >"$stamp"
+  fi
+done
+# Pinned Node test tools: every folder under tests/ and bench/ with a package-lock.json gets its own
+# node_modules (npm ci), redone only when the lock changes.
+for lock in tests/package-lock.json tests/*/package-lock.json bench/*/package-lock.json; do
+  [ -f "$lock" ] || continue
   if ! command -v npm >/dev/null; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
   fi
-  nstamp=tests/node_modules/.lock.sha256
-  nwant=$(sha256sum tests/package-lock.json | cut -d' ' -f1)
+  dir=$(dirname "$lock")
+  nstamp=$dir/node_modules/.lock.sha256
+  nwant=$(sha256sum "$lock" | cut -d' ' -f1)
   if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
-    echo "install-deps: npm ci in tests/"
-    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+    echo "install-deps: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$nwant" >"$nstamp"
   fi
-fi
+done
 echo "install-deps: ok"

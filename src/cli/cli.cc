@@ -23,6 +23,12 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
+std::optional<int> CommandSet::RunParsed() const {
+  for (const auto& [command, action] : actions_)
+    if (command->parsed()) return action();
+  return std::nullopt;
+}
+
 namespace {
 void AddCommon(CLI::App* cmd, CommonFlags& common, bool with_store) {
   cmd->add_flag("--json", common.json, "Print machine-readable JSON on stdout");
@@ -111,6 +117,9 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   sim_cmd->add_flag("--no-python-check", no_python_check,
                     "Do not py_compile app.py when a Space builds");
 
+  CommandSet commands;
+  AddServeCommand(app, ctx, commands);
+
   // CLI11 wants argv order reversed when given a vector.
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {
@@ -128,6 +137,7 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
     return 2;
   }
 
+  if (auto code = commands.RunParsed()) return *code;
   if (build_cmd->parsed()) return CmdBuild(build, common, ctx, false);
   if (demo_cmd->parsed()) return CmdBuild(build, common, ctx, true);
   if (analyze_cmd->parsed()) return CmdAnalyze(analyze_input, common, ctx);

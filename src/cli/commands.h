@@ -1,12 +1,37 @@
 // The commands behind cli::Run. Each returns the process exit code.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/cli.h"
 
+namespace CLI {
+class App;
+}
+
 namespace sf::cli {
+
+// A command group adds its subcommands to the app and says what runs when one of them was parsed.
+// Each group lives in its own file (serve.cc, …) and keeps its flags alive in the action closures.
+class CommandSet {
+ public:
+  void On(CLI::App* command, std::function<int()> action) {
+    actions_.emplace_back(command, std::move(action));
+  }
+  // The exit code of the parsed command's action, or nullopt if none of ours was parsed.
+  std::optional<int> RunParsed() const;
+
+ private:
+  std::vector<std::pair<CLI::App*, std::function<int()>>> actions_;
+};
+
+// `serve`: the HTTP server (gateway, MCP, REST API) on one port. serve.cc.
+void AddServeCommand(CLI::App& app, Context& ctx, CommandSet& set);
 
 struct CommonFlags {
   bool json = false;
