@@ -364,6 +364,7 @@ Result<WhoAmI> HubClient::Whoami() {
     return Status(Code::kRemote, "whoami: the Hub answered with unexpected JSON");
   WhoAmI me;
   me.type = GetString(j, "type").value_or("user");
+  me.simulator = http::FindHeader(r.headers, "X-Spacefactory-Simulator").value_or("") == "1";
   me.name = *GetString(j, "name");
   me.fullname = GetString(j, "fullname").value_or("");
   me.email = GetString(j, "email");

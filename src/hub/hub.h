@@ -111,6 +111,9 @@ struct WhoAmI {
   std::string token_name;  // auth.accessToken.displayName
   std::string token_role;  // "read" | "write" | "fineGrained" | …
   nlohmann::json raw;      // as received; the Hub never echoes the token itself
+  // The endpoint answered with `X-Spacefactory-Simulator: 1`: it is `spacefactory sim`, not the
+  // Hub. Runs record it as "simulated": true.
+  bool simulator = false;
 };
 
 // ---- search -----------------------------------------------------------------------------------
@@ -314,6 +317,9 @@ class HubClient {
 
   // Spaces.
   Result<SpaceRuntime> GetSpaceRuntime(const std::string& space_id);
+  // GET /api/spaces/{id}/host → the base URL a Gradio client connects to ("https://<sub>.hf.space"
+  // on the Hub; the simulator answers with its own URL). Resolve it, never guess it.
+  Result<std::string> GetSpaceHost(const std::string& space_id);
   Result<SpaceRuntime> RequestSpaceHardware(const std::string& space_id, const std::string& flavor,
                                             std::optional<std::int64_t> sleep_time_seconds = {});
   Result<SpaceRuntime> SetSpaceSleepTime(const std::string& space_id, std::int64_t seconds);

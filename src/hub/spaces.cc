@@ -54,6 +54,22 @@ Result<SpaceRuntime> HubClient::GetSpaceRuntime(const std::string& space_id) {
   return parsed;
 }
 
+Result<std::string> HubClient::GetSpaceHost(const std::string& space_id) {
+  SF_RETURN_IF_ERROR(CheckSpaceId(space_id));
+  const std::string what = "Space " + space_id + " host";
+  SF_ASSIGN_OR_RETURN(
+      http::Response r,
+      Call(Authorized("GET", config_.endpoint + "/api/spaces/" + space_id + "/host"), what));
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("host") || !j["host"].is_string() ||
+      !(j["host"].get<std::string>().starts_with("http://") ||
+        j["host"].get<std::string>().starts_with("https://")))
+    return Status(Code::kRemote, what + ": the answer has no http(s) \"host\"");
+  std::string host = j["host"].get<std::string>();
+  while (host.ends_with('/')) host.pop_back();
+  return host;
+}
+
 Result<SpaceRuntime> HubClient::SpacePost(const std::string& space_id, const std::string& action,
                                           const nlohmann::json& body, std::string_view what) {
   SF_RETURN_IF_ERROR(CheckSpaceId(space_id));

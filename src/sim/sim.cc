@@ -119,7 +119,10 @@ http::Handler Hub::Wrap(http::Handler inner) {
       std::lock_guard<std::mutex> lock(mu_);
       request_id = "Root=1-sim-" + NewOid().substr(0, 24);
     }
+    // Says "this is not the Hub" on every answer, so runs against the simulator are marked
+    // simulated from what was observed, not from a guess about the URL.
     http::Headers extra = {{"X-Request-Id", request_id},
+                           {"X-Spacefactory-Simulator", "1"},
                            {"RateLimit", "\"api\";r=999;t=300"},
                            {"RateLimit-Policy", "\"fixed window\";\"api\";q=1000;w=300"}};
     // /_sim/lfs/* is the simulated LFS storage (upload PUT, verify), not an admin route: faultable.
