@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Real-client check: the official Python MCP SDK (`mcp` from PyPI, pinned in tests/requirements.txt)
+against our MCP server over stdio (`spacefactory mcp`) and Streamable HTTP (`spacefactory serve`, /mcp).
+
+Usage: mcp_python_clients.py SPACEFACTORY_BINARY TESTDATA_DIR
+
+Starts `spacefactory sim` on a free loopback port for the Hub tools, then for each transport and
+each connect mode of the SDK's `Client` — 'auto' (the default: it probes `server/discover` at the
+stateless 2026-07-28 revision first, which we must refuse with a clear unsupported-version error so
+the client falls back to `initialize`) and 'legacy' (the 2025-11-25 handshake only) — it lists the
+tools and calls hf_whoami, factory_analyze_card and an unknown tool. Prints one line per check and
+a final `N passed, M failed`; exits 1 when anything failed.
+"""
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+try:
+    from mcp import Client, StdioServerParameters
+    from mcp.shared.exceptions import MCPError
+except ImportError as e:  # a missing client is a failure, never a skip
+    print(f"FAIL: the Python MCP SDK is not installed ({e}); run scripts/install-deps.sh")
+    print("0 passed, 1 failed")
+    sys.exit(1)
+
+BIN = os.path.abspath(sys.argv[1])
+TESTDATA = os.path.abspath(sys.argv[2])
+CARD = os.path.join(TESTDATA, "modelcards", "000.md")
+
+# Tools the issue requires in a normal tools/list (provider_route_request only with the router).
+REQUIRED_TOOLS = {
+    "hf_whoami", "hf_search_models", "hf_search_datasets", "hf_search_spaces", "hf_model_details",
+    "hf_dataset_details", "hf_space_details", "hf_create_space", "factory_analyze_card",
+    "factory_build", "factory_validate", "factory_run_status",
+}
+
+passed = 0
+failed = 0
+
+
+def report(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name}: {detail}")
+
+
+def text_of(result):
+    return "\n".join(getattr(c, "text", "") for c in result.content)
+
+
+def start(args, env, pattern, what):
+    """Starts BIN ARGS in the background; returns (process, its stdout so far) once pattern shows."""
+    out = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen([BIN] + args, stdout=out, stderr=subprocess.PIPE, env=env, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        out.seek(0)
+        text = out.read()
+        if re.search(pattern, text, re.M):
+            return proc, text
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    out.seek(0)
+    raise RuntimeError(f"{what} did not start: {out.read()} {proc.stderr.read()}")
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def check_server(label, make_client):
+    """The same checks for every transport and mode; make_client() returns an unentered Client."""
+    async with make_client() as client:
+        report(f"{label}: connect (protocol {client.protocol_version})",
+               client.protocol_version in ("2025-11-25", "2025-06-18", "2025-03-26"),
+               f"negotiated {client.protocol_version}")
+        info = client.server_info
+        report(f"{label}: serverInfo", info is not None and bool(info.name), repr(info))
+
+        tools = (await client.list_tools()).tools
+        names = {t.name for t in tools}
+        missing = REQUIRED_TOOLS - names
+        report(f"{label}: tools/list has the {len(REQUIRED_TOOLS)} required tools", not missing,
+               f"missing {sorted(missing)}; got {sorted(names)}")
+        fixtures = sorted(n for n in names if n.startswith("test_"))
+        report(f"{label}: no conformance fixtures in a normal tools/list", not fixtures, f"{fixtures}")
+        bad = [t.name for t in tools
+               if not t.description or not isinstance(t.input_schema, dict)
+               or t.input_schema.get("type") != "object"]
+        report(f"{label}: every tool has a description and an object input schema", not bad, f"{bad}")
+
+        r = await client.call_tool("hf_whoami", {})
+        report(f"{label}: tools/call hf_whoami (simulated Hub)",
+               not r.is_error and "sim-user" in text_of(r), f"isError={r.is_error} {text_of(r)[:300]!r}")
+
+        r = await client.call_tool("factory_analyze_card", {"path": CARD})
+        report(f"{label}: tools/call factory_analyze_card {os.path.basename(CARD)}",
+               not r.is_error and text_of(r).strip() != "", f"isError={r.is_error} {text_of(r)[:300]!r}")
+
+        r = await client.call_tool("factory_analyze_card", {})
+        report(f"{label}: factory_analyze_card without arguments is an error",
+               r.is_error is True, f"isError={r.is_error} {text_of(r)[:300]!r}")
+
+        try:
+            r = await client.call_tool("no_such_tool", {})
+            ok, detail = r.is_error is True, f"isError={r.is_error} {text_of(r)[:200]!r}"
+        except MCPError as e:  # a JSON-RPC error (-32602 unknown tool) is also correct
+            ok, detail = e.code in (-32602, -32601), f"code {e.code}: {e}"
+        report(f"{label}: unknown tool is refused", ok, detail)
+
+
+async def main():
+    sim = serve = None
+    try:
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+        # The simulator prints HF_ENDPOINT=…, HF_TOKEN=… and, last, SIM_OTHER_TOKEN=… lines.
+        sim, text = start(["sim", "--port", "0", "--data", os.path.join(TESTDATA, "sim")], base_env,
+                          r"^SIM_OTHER_TOKEN=", "the simulator")
+        env = dict(base_env)
+        for key in ("HF_ENDPOINT", "HF_TOKEN"):
+            env[key] = re.search(rf"^{key}=(\S+)$", text, re.M).group(1)
+        env["SPACE_FACTORY_STORE"] = tempfile.mkdtemp(prefix="sf-mcp-py-")
+
+        for mode in ("auto", "legacy"):
+            stdio = StdioServerParameters(command=BIN, args=["mcp"], env=env)
+            await run_case(f"stdio/{mode}", lambda: Client(stdio, mode=mode, read_timeout_seconds=60))
+
+        pattern = r"^serving on (http://\S+)$"
+        serve, text = start(["serve", "--port", "0"], env, pattern, "serve")
+        url = re.search(pattern, text, re.M).group(1) + "/mcp"
+        for mode in ("auto", "legacy"):
+            await run_case(f"http/{mode}", lambda: Client(url, mode=mode, read_timeout_seconds=60))
+    finally:
+        stop(serve)
+        stop(sim)
+
+
+async def run_case(label, make_client):
+    try:
+        await asyncio.wait_for(check_server(label, make_client), 120)
+    except Exception as e:  # noqa: BLE001 — any failure of a whole case is reported, then the next runs
+        report(f"{label}: session", False, f"{type(e).__name__}: {e}")
+        traceback.print_exc()
+
+
+asyncio.run(main())
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed or passed == 0 else 0)
