@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# bench/gateway: OpenAI-compatible gateways side by side on one native upstream, in one run.
+#
+#   bench/gateway/run.sh
+#
+# Builds (release preset) spacefactory, gateway_upstream and gateway_ttfb; installs the pinned peers
+# into this folder (Portkey: node_modules via npm ci; LiteLLM proxy: .venv via pip; both skipped
+# when already there); starts the upstream, our gateway (`spacefactory serve`), Portkey and LiteLLM
+# on free loopback ports, all pointed at the upstream; then measures, for every target:
+#   1. throughput: wrk -t2 -cCONNECTIONS for DURATION (non-stream chat), with RSS sampled under load
+#      (VmRSS max, VmHWM; the whole process tree) and CPU per request (utime+stime / requests);
+#   2. latency at concurrency 1: wrk -t1 -c1 for LAT_DURATION, ROUNDS rounds, targets interleaved;
+#      the median of the rounds' p50 and p99, and the difference to direct;
+#   3. TTFB of streams: gateway_ttfb, TTFB_REQUESTS sequential streams per target, interleaved.
+# Prints a table with ratios and the targets of issue 6, and appends the numbers to results.tsv.
+#
+# Env: BUILD_DIR (default build/release), DURATION (5s), CONNECTIONS (50), LAT_DURATION (2s),
+# ROUNDS (3), TTFB_REQUESTS (2000), TTFB_MAX_SECONDS (8, per target), UPSTREAM_THREADS (2),
+# SF_IO_THREADS (2, our gateway's io threads), TARGETS ("direct ours portkey litellm"),
+# LITELLM_WORKERS (1), NO_BUILD=1, KEEP=1 (keep the work dir with logs and raw wrk output),
+# RESULTS (default bench/gateway/results.tsv).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+build="${BUILD_DIR:-$root/build/release}"
+duration="${DURATION:-5s}"
+conns="${CONNECTIONS:-50}"
+lat_duration="${LAT_DURATION:-2s}"
+rounds="${ROUNDS:-3}"
+ttfb_requests="${TTFB_REQUESTS:-2000}"
+ttfb_max_seconds="${TTFB_MAX_SECONDS:-8}"
+upstream_threads="${UPSTREAM_THREADS:-2}"
+sf_io_threads="${SF_IO_THREADS:-2}"
+litellm_workers="${LITELLM_WORKERS:-1}"
+results="${RESULTS:-$here/results.tsv}"
+read -r -a targets <<<"${TARGETS:-direct ours portkey litellm}"
+
+for tool in wrk curl node npm python3 awk; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }
+done
+
+work="$(mktemp -d /tmp/sf-bench-gateway.XXXXXX)"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "${KEEP:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+has_target() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
+
+# ---- build ----------------------------------------------------------------------------------
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  echo "== build ($build)"
+  [ -f "$build/CMakeCache.txt" ] || cmake --preset release -B "$build" -S "$root" >/dev/null
+  cmake --build "$build" -j 2 --target spacefactory gateway_upstream gateway_ttfb >/dev/null
+fi
+sf="$build/src/cli/spacefactory"
+upstream_bin="$build/bench/gateway/gateway_upstream"
+ttfb_bin="$build/bench/gateway/gateway_ttfb"
+for b in "$upstream_bin" "$ttfb_bin" $(has_target ours && echo "$sf"); do
+  [ -x "$b" ] || { echo "run.sh: missing $b" >&2; exit 2; }
+done
+
+# ---- peers (pinned, idempotent) -------------------------------------------------------------
+pkg_version() { sed -n 's/^  "version": "\(.*\)",$/\1/p' "$1" 2>/dev/null | head -1; }
+if has_target portkey; then
+  if [ "$(pkg_version "$here/node_modules/@portkey-ai/gateway/package.json")" != 1.15.2 ] ||
+    [ "$(pkg_version "$here/node_modules/@hono/node-server/package.json")" != 1.13.8 ]; then
+    echo "== installing Portkey gateway (npm ci)"
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
+if has_target litellm; then
+  stamp="$here/.venv/.requirements"
+  if ! cmp -s "$here/requirements.txt" "$stamp" 2>/dev/null || [ ! -x "$here/.venv/bin/litellm" ]; then
+    echo "== installing LiteLLM proxy (pip, takes ~2 min the first time)"
+    [ -x "$here/.venv/bin/python" ] || python3 -m venv "$here/.venv"
+    "$here/.venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
+    cp "$here/requirements.txt" "$stamp"
+  fi
+fi
+
+# ---- processes ------------------------------------------------------------------------------
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# wait_for URL SECONDS [curl args...]: until URL answers 2xx.
+wait_for() {
+  local url="$1" secs="$2"; shift 2
+  local i
+  for ((i = 0; i < secs * 10; i++)); do
+    curl -sf -o /dev/null --max-time 2 "$@" "$url" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+"$upstream_bin" --port 0 --threads "$upstream_threads" >"$work/upstream.log" 2>&1 &
+upstream_pid=$!
+pids+=("$upstream_pid")
+upstream=""
+for _ in $(seq 1 100); do
+  upstream="$(sed -n 's/^listening on //p' "$work/upstream.log")"
+  [ -n "$upstream" ] && break
+  sleep 0.05
+done
+[ -n "$upstream" ] || { echo "upstream did not start:" >&2; cat "$work/upstream.log" >&2; exit 1; }
+
+declare -A url pid hdrs status
+url[direct]="$upstream"
+pid[direct]="$upstream_pid"
+hdrs[direct]=""
+
+# LiteLLM takes ~20 s to import; start it first so it loads while the others start.
+if has_target litellm; then
+  port="$(free_port)"
+  SF_BENCH_UPSTREAM_V1="$upstream/v1" SF_BENCH_UPSTREAM_KEY="sk-bench" \
+    LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_TELEMETRY=False LITELLM_LOG=ERROR \
+    DISABLE_ADMIN_UI=True NO_DOCS=True \
+    "$here/.venv/bin/litellm" --config "$here/litellm.yaml" --host 127.0.0.1 --port "$port" \
+    --num_workers "$litellm_workers" --log_config "$here/litellm-logging.json" \
+    >"$work/litellm.log" 2>&1 &
+  pid[litellm]=$!
+  pids+=("${pid[litellm]}")
+  url[litellm]="http://127.0.0.1:$port"
+  hdrs[litellm]=""
+fi
+
+if has_target ours; then
+  cat >"$work/agentic-config.yaml" <<EOF
+# bench/gateway: one custom OpenAI-compatible provider on the native upstream.
+providers:
+  upstream:
+    url: $upstream/v1
+    api_key: sk-bench
+    models: [bench-model]
+EOF
+  mkdir -p "$work/home"
+  (cd "$work" && exec env -u HF_TOKEN -u OPENROUTER_KEY -u OPENROUTER_API_KEY -u AGENTIC_CONFIG \
+    -u SPACE_FACTORY_API_KEY HOME="$work/home" "$sf" serve --config "$work/agentic-config.yaml" \
+    --port 0 --io-threads "$sf_io_threads" >"$work/ours.log" 2>&1) &
+  pid[ours]=$!
+  pids+=("${pid[ours]}")
+  for _ in $(seq 1 100); do
+    port="$(sed -n 's/^serving on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/ours.log")"
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { echo "spacefactory serve did not start:" >&2; cat "$work/ours.log" >&2; exit 1; }
+  url[ours]="http://127.0.0.1:$port"
+  hdrs[ours]=""
+fi
+
+if has_target portkey; then
+  port="$(free_port)"
+  node "$here/node_modules/@portkey-ai/gateway/build/start-server.js" --port="$port" --headless \
+    >"$work/portkey.log" 2>&1 &
+  pid[portkey]=$!
+  pids+=("${pid[portkey]}")
+  url[portkey]="http://127.0.0.1:$port"
+  hdrs[portkey]="x-portkey-provider: openai|x-portkey-custom-host: $upstream/v1"
+fi
+
+# Every target must answer one non-stream chat completion before it is measured; a target that
+# cannot (our gateway before src/providers landed) is shown as pending.
+chat_body='{"model":"bench-model","messages":[{"role":"user","content":"Hello, how are you?"}]}'
+curl_headers() {  # target -> curl -H args on stdout, one per line
+  local h
+  IFS='|' read -r -a h <<<"${hdrs[$1]}"
+  for x in "${h[@]}"; do printf -- '-H\n%s\n' "$x"; done
+}
+active=()
+for t in "${targets[@]}"; do
+  mapfile -t extra < <(curl_headers "$t")
+  limit=10
+  [ "$t" = litellm ] && limit=90
+  if wait_for "${url[$t]}/v1/chat/completions" "$limit" -X POST -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer sk-bench' "${extra[@]}" -d "$chat_body"; then
+    status[$t]=ok
+    active+=("$t")
+  else
+    code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "${url[$t]}/v1/chat/completions" \
+      -H 'Content-Type: application/json' "${extra[@]}" -d "$chat_body" || true)"
+    status[$t]="pending (HTTP $code on POST /v1/chat/completions)"
+    echo "-- $t: ${status[$t]}; log: $(tail -c 300 "$work/$t.log" 2>/dev/null | tr '\n' ' ')" >&2
+  fi
+done
+
+# ---- measurement helpers --------------------------------------------------------------------
+to_us() {  # wrk duration ("94.00us", "1.17ms", "1.49s") -> microseconds
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000;
+    else if (v ~ /m$/) print n * 60e6; else if (v ~ /s$/) print n * 1e6; else print "" }'
+}
+tree_pids() {  # pid and its descendants
+  local p="$1" c
+  echo "$p"
+  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree_pids "$c"; done
+}
+tree_kb() {  # pid field(VmRSS|VmHWM) -> sum over the tree in kB
+  local total=0 p v
+  for p in $(tree_pids "$1"); do
+    v="$(awk -v f="$2:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null || true)"
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+tree_ticks() {
+  local total=0 p v
+  for p in $(tree_pids "$1"); do
+    v="$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true)"
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+run_wrk() {  # target out-file wrk-args...
+  local t="$1" out="$2"; shift 2
+  WRK_HEADERS="${hdrs[$t]}" wrk "$@" --latency -s "$here/chat.lua" \
+    "${url[$t]}/v1/chat/completions" >"$out" 2>&1 || true
+}
+errors_of() {  # wrk output -> non-2xx + socket errors
+  awk '/Non-2xx/ {e += $NF} /Socket errors/ {
+         for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) e += $i + 0 } END { print e + 0 }' "$1"
+}
+median() { sort -n | awk '{a[NR] = $1} END { if (NR) print a[int((NR + 1) / 2)]; else print "" }'; }
+
+machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+echo "== machine: $machine; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== upstream $upstream ($upstream_threads io threads); targets: ${active[*]}"
+
+# 1. throughput + RSS under load + CPU per request
+declare -A rps tp_p99 tp_err rss_load rss_hwm cpu_us
+for t in "${active[@]}"; do
+  run_wrk "$t" /dev/null -t1 -c4 -d1s  # warm-up (connections, JIT, caches)
+  ticks0="$(tree_ticks "${pid[$t]}")"
+  run_wrk "$t" "$work/wrk-$t-c$conns.txt" -t2 -c"$conns" -d"$duration" &
+  wrk_pid=$!
+  peak=0
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    kb="$(tree_kb "${pid[$t]}" VmRSS)"
+    [ "$kb" -gt "$peak" ] && peak="$kb"
+    sleep 0.2
+  done
+  wait "$wrk_pid" || true
+  ticks1="$(tree_ticks "${pid[$t]}")"
+  out="$work/wrk-$t-c$conns.txt"
+  rps[$t]="$(awk '/^Requests\/sec/ {print $2}' "$out")"
+  total="$(awk '/requests in/ {print $1}' "$out")"
+  tp_p99[$t]="$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")"
+  tp_err[$t]="$(errors_of "$out")"
+  rss_load[$t]="$peak"
+  rss_hwm[$t]="$(tree_kb "${pid[$t]}" VmHWM)"
+  cpu_us[$t]="$(awk -v d="$((ticks1 - ticks0))" -v n="${total:-0}" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.1f", (n > 0) ? d * 1e6 / hz / n : 0 }')"
+  printf '   %-8s c=%-3s %10s req/s  p99 %8s us  errors %s  RSS %s kB (HWM %s)  CPU %s us/req\n' \
+    "$t" "$conns" "${rps[$t]}" "${tp_p99[$t]}" "${tp_err[$t]}" "${rss_load[$t]}" "${rss_hwm[$t]}" \
+    "${cpu_us[$t]}"
+done
+
+# 2. latency at concurrency 1, interleaved rounds
+declare -A p50s p99s lat_err
+for ((r = 0; r < rounds; r++)); do
+  n=${#active[@]}
+  for ((k = 0; k < n; k++)); do
+    t="${active[$(((k + r) % n))]}"
+    out="$work/wrk-$t-c1-r$r.txt"
+    run_wrk "$t" "$out" -t1 -c1 -d"$lat_duration"
+    p50s[$t]+="$(to_us "$(awk '$1 == "50%" {print $2}' "$out")") "
+    p99s[$t]+="$(to_us "$(awk '$1 == "99%" {print $2}' "$out")") "
+    lat_err[$t]=$((${lat_err[$t]:-0} + $(errors_of "$out")))
+  done
+done
+declare -A p50 p99
+for t in "${active[@]}"; do
+  p50[$t]="$(tr ' ' '\n' <<<"${p50s[$t]}" | grep . | median)"
+  p99[$t]="$(tr ' ' '\n' <<<"${p99s[$t]}" | grep . | median)"
+  echo "   $t c=1 p50 per round: ${p50s[$t]}us; p99: ${p99s[$t]}us"
+done
+
+# 3. TTFB on streams
+ttfb_args=()
+for t in "${active[@]}"; do
+  ttfb_args+=(--target "$t" "${url[$t]}/v1/chat/completions" --header "Authorization: Bearer sk-bench")
+  IFS='|' read -r -a h <<<"${hdrs[$t]}"
+  for x in "${h[@]}"; do ttfb_args+=(--header "$x"); done
+done
+declare -A ttfb50 ttfb99 ttfb_n ttfb_err ttfb_events ttfb_nodone
+if [ ${#active[@]} -gt 0 ]; then
+  "$ttfb_bin" --requests "$ttfb_requests" --rounds 10 --max-seconds "$ttfb_max_seconds" \
+    "${ttfb_args[@]}" >"$work/ttfb.tsv" 2>"$work/ttfb.err" || true
+  while IFS=$'\t' read -r name n err t50 t90 t99 tot50 tot99 emin emax nodone; do
+    ttfb50[$name]="$t50" ttfb99[$name]="$t99" ttfb_n[$name]="$n" ttfb_err[$name]="$err"
+    ttfb_nodone[$name]="$nodone"
+    if [ "$emin" = "$emax" ]; then ttfb_events[$name]="$emin"; else ttfb_events[$name]="$emin-$emax"; fi
+  done <"$work/ttfb.tsv"
+  [ -s "$work/ttfb.err" ] && cat "$work/ttfb.err" >&2
+fi
+
+# ---- report ---------------------------------------------------------------------------------
+fmt_k() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.0f", v }'; }
+plus() {  # a b -> "+x" (a - b) or "-"
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%+.0f", a - b }'
+}
+echo
+echo "== results ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?))"
+printf '%-9s %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %9s %9s %8s\n' \
+  target "req/s" "x direct" errors "c1 p50us" added "c1 p99us" added "TTFB p50" added \
+  "TTFB p99" events "RSS load" "RSS peak" "CPU/req"
+for t in "${targets[@]}"; do
+  if [ "${status[$t]:-}" != ok ]; then
+    printf '%-9s %s\n' "$t" "${status[$t]:-not run}"
+    continue
+  fi
+  ratio="$(awk -v a="${rps[$t]}" -v b="${rps[direct]:-}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
+  printf '%-9s %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %8sM %8sM %6sus\n' \
+    "$t" "$(fmt_k "${rps[$t]}")" "$ratio" "$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0}))" \
+    "$(fmt_k "${p50[$t]}")" "$(plus "${p50[$t]}" "${p50[direct]:-}")" \
+    "$(fmt_k "${p99[$t]}")" "$(plus "${p99[$t]}" "${p99[direct]:-}")" \
+    "$(fmt_k "${ttfb50[$t]:-}")" "$(plus "${ttfb50[$t]:-}" "${ttfb50[direct]:-}")" \
+    "$(fmt_k "${ttfb99[$t]:-}")" "${ttfb_events[$t]:-}${ttfb_nodone[$t]:+$([ "${ttfb_nodone[$t]}" != 0 ] && echo "!")}" \
+    "$(awk -v k="${rss_load[$t]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
+    "$(awk -v k="${rss_hwm[$t]}" 'BEGIN { printf "%.1f", k / 1024 }')" "${cpu_us[$t]}"
+done
+echo "(req/s: wrk -t2 -c$conns $duration, non-stream; c1: wrk -t1 -c1, median of $rounds interleaved rounds of $lat_duration;"
+echo " TTFB: first SSE data event, up to $ttfb_requests sequential streams per target (at most ${ttfb_max_seconds}s), interleaved;"
+echo " events: data events per stream (the upstream sends 7), '!' = some streams lacked [DONE];"
+echo " RSS: process tree, max VmRSS sampled during the c=$conns run, and VmHWM; CPU/req: utime+stime per request at c=$conns)"
+
+# Ratios and targets (issue 6).
+if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
+  best_peer="" best_rps=0
+  for t in portkey litellm; do
+    if [ "${status[$t]:-}" = ok ] && awk -v a="${rps[$t]}" -v b="$best_rps" 'BEGIN { exit !(a > b) }'; then
+      best_peer="$t" best_rps="${rps[$t]}"
+    fi
+  done
+  check() {  # label value op limit unit
+    local verdict
+    verdict="$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
+      if (v == "" || v == "-") { print "n/a"; exit }
+      ok = (op == ">=") ? (v >= l) : (v <= l); print ok ? "PASS" : "MISS" }')"
+    printf '   %-44s %10s %s %s %-4s %s\n' "$1" "$2" "$3" "$4" "$5" "$verdict"
+  }
+  echo
+  echo "== targets (issue 6)"
+  check "throughput, ours / direct" "$(awk -v a="${rps[ours]}" -v b="${rps[direct]}" 'BEGIN { printf "%.3f", a / b }')" ">=" 0.5 ""
+  if [ -n "$best_peer" ]; then
+    check "throughput, ours / faster peer ($best_peer)" "$(awk -v a="${rps[ours]}" -v b="$best_rps" 'BEGIN { printf "%.1f", a / b }')" ">=" 10 "x"
+  fi
+  check "added latency c=1 p50 (us)" "$(plus "${p50[ours]}" "${p50[direct]}" | tr -d +)" "<=" 50 us
+  check "added latency c=1 p99 (us)" "$(plus "${p99[ours]}" "${p99[direct]}" | tr -d +)" "<=" 200 us
+  check "added TTFB on streams, p50 (us)" "$(plus "${ttfb50[ours]:-}" "${ttfb50[direct]:-}" | tr -d +)" "<=" 100 us
+  check "RSS under load (MB, VmHWM)" "$(awk -v k="${rss_hwm[ours]}" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" 50 MB
+  check "upstream headroom: direct / ours req/s" "$(awk -v a="${rps[direct]}" -v b="${rps[ours]}" 'BEGIN { printf "%.1f", a / b }')" ">=" 1 "x"
+fi
+
+# ---- record ---------------------------------------------------------------------------------
+[ -f "$results" ] || printf 'date\tcommit\ttarget\treq_per_s\terrors\tc1_p50_us\tc1_p99_us\tttfb_p50_us\tttfb_p99_us\tstream_events\trss_load_kb\trss_hwm_kb\tcpu_us_per_req\tconnections\tloadavg\tmachine\n' >"$results"
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+for t in "${active[@]}"; do
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" \
+    "$commit" "$t" "${rps[$t]}" "$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0}))" \
+    "${p50[$t]}" "${p99[$t]}" "${ttfb50[$t]:-}" "${ttfb99[$t]:-}" "${ttfb_events[$t]:-}" \
+    "${rss_load[$t]}" "${rss_hwm[$t]}" "${cpu_us[$t]}" "$conns" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    "$machine" >>"$results"
+done
+echo "recorded in $results"
