@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,44 @@ Result<std::unique_ptr<runs::RunStore>> OpenStore(const CommonFlags& common, Con
 
 }  // namespace
 
+factory::Deps MakeDeps(runs::RunStore& store, const CommonFlags& common, Context& ctx) {
+  factory::Deps deps{*ctx.fs,     *ctx.clock, *ctx.env,   store,
+                     *ctx.runner, ctx.http,   ctx.random, nullptr};
+  if (!common.json) {
+    deps.progress = [&ctx](std::string_view step, std::string_view message) {
+      *ctx.err << "[" << step << "] " << message << "\n";
+    };
+  }
+  // Fault injection for the kill test: SPACE_FACTORY_FAULT_KILL_AT=<step>:<phase> SIGKILLs this
+  // process at that step boundary (phases: before, started, applied, done).
+  if (auto at = ctx.env->Get("SPACE_FACTORY_FAULT_KILL_AT"); at && !at->empty()) {
+    deps.boundary = [at = *at](std::string_view step, std::string_view phase) {
+      if (at == std::string(step) + ":" + std::string(phase)) raise(SIGKILL);
+    };
+  }
+  return deps;
+}
+
+int PrintOutcome(const factory::BuildOutcome& outcome, const CommonFlags& common, Context& ctx) {
+  if (common.json) {
+    *ctx.out << outcome.state.dump(2) << "\n";
+  } else {
+    const json& st = outcome.state;
+    if (st.value("simulated", false))
+      *ctx.out << "SIMULATED: this run used the offline simulator, not the Hugging Face Hub\n";
+    *ctx.out << "status: " << runs::StatusName(outcome.status) << "\n";
+    *ctx.out << "reason: " << st.value("reason", "") << "\n";
+    *ctx.out << "run:    " << outcome.run_id << "\n";
+    if (st.contains("space_id")) *ctx.out << "space:  " << st.value("space_id", "") << "\n";
+    if (st.contains("links") && st["links"].contains("space"))
+      *ctx.out << "link:   " << st["links"].value("space", "") << "\n";
+    if (st.contains("space_url")) *ctx.out << "app:    " << st.value("space_url", "") << "\n";
+    *ctx.out << "files:  " << outcome.run_dir << "/generated/\n";
+    *ctx.out << "report: " << outcome.report_path << "\n";
+  }
+  return factory::IsSuccess(outcome.status) ? 0 : 1;
+}
+
 int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, bool use_demo_card) {
   factory::BuildOptions options;
   options.input = use_demo_card ? std::string(kDemoCardName) : flags.input;
@@ -42,6 +81,9 @@ int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, b
   if (flags.hardware == "zero-a10g") options.hardware = card::Hardware::kZeroGpu;
   options.gpu_duration_seconds = flags.gpu_duration;
   options.model_id = flags.model_id;
+  options.fallback_hardware = flags.fallback_hardware;
+  options.smoke = flags.smoke;
+  options.runtime_timeout = std::chrono::seconds(flags.runtime_timeout);
   if (!options.model_id.empty() && !hub::IsValidRepoId(options.model_id))
     return Fail(ctx,
                 InvalidArgument("--model-id: not a repo id (owner/name): " + options.model_id));
@@ -52,26 +94,19 @@ int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, b
 
   auto store = OpenStore(common, ctx);
   if (!store.ok()) return Fail(ctx, store.status());
-  factory::Deps deps{*ctx.fs,     *ctx.clock, *ctx.env,   **store,
-                     *ctx.runner, ctx.http,   ctx.random, nullptr};
-  if (!common.json) {
-    deps.progress = [&ctx](std::string_view step, std::string_view message) {
-      *ctx.err << "[" << step << "] " << message << "\n";
-    };
-  }
+  factory::Deps deps = MakeDeps(**store, common, ctx);
   auto outcome = factory::Build(options, *loaded, deps);
   if (!outcome.ok()) return Fail(ctx, outcome.status());
+  return PrintOutcome(*outcome, common, ctx);
+}
 
-  if (common.json) {
-    *ctx.out << outcome->state.dump(2) << "\n";
-  } else {
-    *ctx.out << "status: " << runs::StatusName(outcome->status) << "\n";
-    *ctx.out << "reason: " << outcome->state.value("reason", "") << "\n";
-    *ctx.out << "run:    " << outcome->run_id << "\n";
-    *ctx.out << "files:  " << outcome->run_dir << "/generated/\n";
-    *ctx.out << "report: " << outcome->report_path << "\n";
-  }
-  return factory::IsSuccess(outcome->status) ? 0 : 1;
+int CmdResume(const std::string& run_id, const CommonFlags& common, Context& ctx) {
+  auto store = OpenStore(common, ctx);
+  if (!store.ok()) return Fail(ctx, store.status());
+  factory::Deps deps = MakeDeps(**store, common, ctx);
+  auto outcome = factory::Resume(run_id, deps, runs::ProcessAlive);
+  if (!outcome.ok()) return Fail(ctx, outcome.status());
+  return PrintOutcome(*outcome, common, ctx);
 }
 
 int CmdAnalyze(const std::string& input, const CommonFlags& common, Context& ctx) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "factory/factory.h"
 
 namespace CLI {
 class App;
@@ -32,6 +33,10 @@ class CommandSet {
 
 // `serve`: the HTTP server (gateway, MCP, REST API) on one port. serve.cc.
 void AddServeCommand(CLI::App& app, Context& ctx, CommandSet& set);
+// `mcp`: the MCP server over stdio. mcp_commands.cc.
+void AddMcpCommands(CLI::App& app, Context& ctx, CommandSet& set);
+// `providers` and `chat`: the LLM provider router. provider_commands.cc.
+void AddProviderCommands(CLI::App& app, Context& ctx, CommandSet& set);
 
 struct CommonFlags {
   bool json = false;
@@ -44,9 +49,19 @@ struct BuildFlags {
   std::string hardware;  // "", "cpu-basic", "zero-a10g"
   int gpu_duration = 60;
   std::string model_id;
+  std::string fallback_hardware;
+  bool smoke = false;
+  int runtime_timeout = 900;
 };
 
+// Shared by build, resume and demo.
+factory::Deps MakeDeps(runs::RunStore& store, const CommonFlags& common, Context& ctx);
+int PrintOutcome(const factory::BuildOutcome& outcome, const CommonFlags& common, Context& ctx);
 int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, bool use_demo_card);
+// The whole main job offline: an in-process simulator, a build of the embedded card into a private
+// simulated Space, a validation of it. demo.cc.
+int CmdDemo(const CommonFlags& common, Context& ctx);
+int CmdResume(const std::string& run_id, const CommonFlags& common, Context& ctx);
 int CmdAnalyze(const std::string& input, const CommonFlags& common, Context& ctx);
 int CmdRuns(const std::string& run_id, int limit, bool rebuild, const CommonFlags& common,
             Context& ctx);

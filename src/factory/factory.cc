@@ -4,15 +4,13 @@
 
 #include <chrono>
 
+#include "factory/internal.h"
 #include "hub/hub.h"
 
 namespace sf::factory {
-namespace {
 
 using nlohmann::json;
 using runs::RunStatus;
-
-}  // namespace
 
 Result<CardInput> LoadCard(const BuildOptions& options, FileSystem& fs, const Env& env,
                            http::HttpClient* http) {
@@ -71,146 +69,98 @@ Result<CardInput> LoadCard(const BuildOptions& options, FileSystem& fs, const En
 
 namespace {
 
-// One run in flight: owns the state document and journals every change.
-class RunRecorder {
- public:
-  RunRecorder(Deps& deps, std::string id, json state)
-      : deps_(deps), id_(std::move(id)), state_(std::move(state)) {}
+using internal::RunRecorder;
+using internal::Verdict;
 
-  const std::string& id() const { return id_; }
-  json& state() { return state_; }
+json OptionsToJson(const BuildOptions& o) {
+  json j = {{"input", o.input},
+            {"dry_run", o.dry_run},
+            {"gpu_duration_seconds", o.gpu_duration_seconds},
+            {"model_id", o.model_id},
+            {"fallback_hardware", o.fallback_hardware},
+            {"smoke", o.smoke},
+            {"runtime_timeout_s", o.runtime_timeout.count()},
+            {"poll_interval_ms", o.poll_interval.count()},
+            {"call_timeout_s", o.call_timeout.count()}};
+  if (o.hardware) j["hardware"] = std::string(card::HardwareName(*o.hardware));
+  return j;
+}
 
-  Status Begin(std::string_view step) {
-    step_start_ = deps_.clock.Monotonic();
-    state_["steps"][std::string(step)] = {{"started_at", FormatIso8601(deps_.clock.Now())}};
-    return deps_.store.StepStarted(id_, std::string(step));
-  }
+BuildOptions OptionsFromJson(const json& j) {
+  BuildOptions o;
+  o.input = j.value("input", "");
+  o.dry_run = j.value("dry_run", false);
+  o.gpu_duration_seconds = j.value("gpu_duration_seconds", 60);
+  o.model_id = j.value("model_id", "");
+  o.fallback_hardware = j.value("fallback_hardware", "");
+  o.smoke = j.value("smoke", false);
+  o.runtime_timeout = std::chrono::seconds(j.value("runtime_timeout_s", 900));
+  o.poll_interval = std::chrono::milliseconds(j.value("poll_interval_ms", 2000));
+  o.call_timeout = std::chrono::seconds(j.value("call_timeout_s", 300));
+  std::string hw = j.value("hardware", "");
+  if (hw == "cpu-basic") o.hardware = card::Hardware::kCpuBasic;
+  if (hw == "zero-a10g") o.hardware = card::Hardware::kZeroGpu;
+  return o;
+}
 
-  Status Done(std::string_view step, const json& output, std::string_view message) {
-    auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.Monotonic() - step_start_)
-            .count();
-    json& s = state_["steps"][std::string(step)];
-    s["finished_at"] = FormatIso8601(deps_.clock.Now());
-    s["duration_ms"] = ms;
-    if (deps_.progress) deps_.progress(step, message);
-    SF_RETURN_IF_ERROR(deps_.store.StepDone(id_, std::string(step), output));
-    return deps_.store.WriteState(id_, state_);
-  }
+json FactsToJson(const card::RepoFacts& f) {
+  json j = {{"model_id", f.model_id}, {"files", f.files}};
+  if (f.total_weight_bytes) j["total_weight_bytes"] = *f.total_weight_bytes;
+  return j;
+}
 
-  // Sets the terminal status, writes report.md and the final state.
-  Status Finish(RunStatus status, std::string reason) {
-    state_["status"] = std::string(runs::StatusName(status));
-    state_["reason"] = std::move(reason);
-    state_["finished_at"] = FormatIso8601(deps_.clock.Now());
-    SF_RETURN_IF_ERROR(deps_.store.WriteRunFile(id_, "report.md", RenderReport(state_)));
-    SF_RETURN_IF_ERROR(deps_.store.AppendEvent(
-        id_, "run_finished", {{"status", state_["status"]}, {"reason", state_["reason"]}}));
-    return deps_.store.WriteState(id_, state_);
-  }
-
- private:
-  Deps& deps_;
-  std::string id_;
-  json state_;
-  std::chrono::steady_clock::time_point step_start_;
-};
-
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
+card::RepoFacts FactsFromJson(const json& j) {
+  card::RepoFacts f;
+  f.model_id = j.value("model_id", "");
+  f.files = j.value("files", std::vector<std::string>{});
+  if (j.contains("total_weight_bytes")) f.total_weight_bytes = j["total_weight_bytes"];
+  return f;
 }
 
 // The pipeline proper, once the run exists. Returns the terminal status and its reason; a non-ok
 // Status is an internal failure the caller records as `failed`.
-using Verdict = std::pair<RunStatus, std::string>;
-
 Result<Verdict> RunPipeline(const BuildOptions& options, const card::ParsedCard& parsed,
-                            const card::RepoFacts& facts, RunRecorder& rec, Deps& deps) {
-  // analyze
-  SF_RETURN_IF_ERROR(rec.Begin("analyze"));
-  card::CardAnalysis analysis = card::AnalyzeCard(parsed, facts);
-  json analysis_json = card::AnalysisToJson(analysis);
-  rec.state()["analysis"] = analysis_json;
-  if (!analysis.model_id.empty()) rec.state()["model_id"] = analysis.model_id;
-  std::string summary =
-      "task " + analysis.task + ", " + std::to_string(analysis.blockers.size()) + " blocker(s)";
-  SF_RETURN_IF_ERROR(rec.Done("analyze", analysis_json, summary));
+                            const card::RepoFacts& facts, RunRecorder& rec) {
+  spacegen::GeneratedSpace space;
+  SF_ASSIGN_OR_RETURN(auto local, internal::RunLocalSteps(options, parsed, facts, rec, &space));
+  if (local) return *local;
 
-  std::vector<std::string> hard;
-  for (const auto& b : analysis.blockers)
-    if (b.hard) hard.push_back(std::string(card::BlockerName(b.kind)));
-  if (!hard.empty())
-    return Verdict{RunStatus::kTechnicalBlocker, "hard blocker(s): " + Join(hard, ", ")};
-  if (analysis.task == "unknown")
-    return Verdict{RunStatus::kTechnicalBlocker,
-                   "the card does not say what the model does (task unknown)"};
-  if (!spacegen::HasTemplate(analysis.task))
-    return Verdict{RunStatus::kTechnicalBlocker,
-                   "no Space template for task " + analysis.task + " yet"};
-  if (analysis.model_id.empty())
-    return Verdict{RunStatus::kTechnicalBlocker,
-                   "the card does not name the model repo to load; pass --model-id OWNER/NAME or "
-                   "build from the model id"};
+  Deps& deps = rec.deps();
+  if (options.dry_run)
+    return Verdict{RunStatus::kGeneratedOnly,
+                   "--dry-run: files generated and checked, nothing deployed"};
+  if (!hub::ConfigFromEnv(deps.env, deps.fs).token)
+    return Verdict{RunStatus::kGeneratedOnly,
+                   "no HF token: files generated and checked, nothing deployed"};
+  if (deps.http == nullptr)
+    return Verdict{RunStatus::kGeneratedOnly,
+                   "networking is disabled: files generated and checked, nothing deployed"};
+  return internal::RunDeploySteps(options, space, rec);
+}
 
-  // generate
-  SF_RETURN_IF_ERROR(rec.Begin("generate"));
-  spacegen::SpaceOptions space_options;
-  space_options.hardware = options.hardware.value_or(analysis.hardware);
-  if (space_options.hardware != card::Hardware::kCpuBasic)
-    space_options.hardware = card::Hardware::kZeroGpu;  // the template targets ZeroGPU first
-  space_options.gpu_duration_seconds = options.gpu_duration_seconds;
-  SF_ASSIGN_OR_RETURN(spacegen::GeneratedSpace space,
-                      spacegen::GenerateSpace(analysis, space_options));
-  json files = json::array();
-  for (const auto& f : space.files) {
-    SF_RETURN_IF_ERROR(deps.store.WriteRunFile(rec.id(), "generated/" + f.path, f.content));
-    files.push_back(f.path);
-  }
-  rec.state()["space"] = {{"task", space.task},
-                          {"hardware", std::string(card::HardwareName(space_options.hardware))},
-                          {"files", files},
-                          {"notes", space.notes},
-                          {"agent", "template"}};
-  SF_RETURN_IF_ERROR(rec.Done("generate", rec.state()["space"],
-                              std::to_string(files.size()) + " files for " + space.task));
-
-  // static checks
-  SF_RETURN_IF_ERROR(rec.Begin("static_checks"));
-  std::string gen_dir = deps.store.RunDir(rec.id()) + "/generated";
-  auto checks = spacegen::RunStaticChecks(space, gen_dir, deps.runner);
-  json checks_json = json::array();
-  std::string checks_text;
-  std::vector<std::string> failed;
-  for (const auto& c : checks) {
-    checks_json.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
-    checks_text += (c.passed ? "PASS " : "FAIL ") + c.name + ": " + c.detail + "\n";
-    if (!c.passed) failed.push_back(c.name);
-  }
-  SF_RETURN_IF_ERROR(
-      deps.store.WriteRunFile(rec.id(), "tests/static_checks.json", checks_json.dump(2) + "\n"));
-  SF_RETURN_IF_ERROR(deps.store.WriteRunFile(rec.id(), "tests/static_checks.txt", checks_text));
-  rec.state()["checks"] = checks_json;
-  SF_RETURN_IF_ERROR(rec.Done("static_checks", checks_json,
-                              failed.empty() ? std::to_string(checks.size()) + " checks passed"
-                                             : "failed: " + Join(failed, ", ")));
-  if (!failed.empty())
-    return Verdict{RunStatus::kFailed, "static checks failed: " + Join(failed, ", ")};
-
-  // Nothing is deployed by this pipeline: say why, precisely.
-  std::string why;
-  if (options.dry_run) {
-    why = "--dry-run: files generated and checked, nothing deployed";
-  } else if (!hub::ConfigFromEnv(deps.env, deps.fs).token) {
-    why = "no HF token: files generated and checked, nothing deployed";
+Result<BuildOutcome> Drive(const BuildOptions& options, const card::ParsedCard& parsed,
+                           const card::RepoFacts& facts, RunRecorder& rec) {
+  Deps& deps = rec.deps();
+  auto result = RunPipeline(options, parsed, facts, rec);
+  RunStatus status;
+  std::string reason;
+  if (result.ok()) {
+    std::tie(status, reason) = std::move(result).value();
   } else {
-    why = "deploying to the Hub is not available in this version: files generated and checked";
+    status = RunStatus::kFailed;
+    reason = "error: " + result.status().message();
+    rec.state()["error"] = result.status().ToString();
   }
-  return Verdict{RunStatus::kGeneratedOnly, why};
+  Status finished = rec.Finish(status, reason);
+  if (!finished.ok()) return finished.WithContext("cannot record the end of run " + rec.id());
+
+  BuildOutcome out;
+  out.run_id = rec.id();
+  out.status = status;
+  out.run_dir = deps.store.RunDir(rec.id());
+  out.report_path = out.run_dir + "/report.md";
+  out.state = rec.state();
+  return out;
 }
 
 }  // namespace
@@ -227,39 +177,53 @@ Result<BuildOutcome> Build(const BuildOptions& options, const CardInput& in, Dep
   if (!parsed.ok()) return parsed.status().WithContext(label);
 
   std::string id = MakeRunId(deps.clock.Now(), deps.random ? deps.random() : 0);
-  json initial = {{"card_source", in.source},
-                  {"simulated", false},
-                  {"dry_run", options.dry_run},
-                  {"steps", json::object()}};
+  json initial = {{"card_source", in.source},       {"simulated", false},
+                  {"dry_run", options.dry_run},     {"options", OptionsToJson(options)},
+                  {"facts", FactsToJson(in.facts)}, {"steps", json::object()}};
   if (!in.facts.model_id.empty()) initial["model_id"] = in.facts.model_id;
   SF_RETURN_IF_ERROR(deps.store.CreateRun(id, "build", label, initial));
+  // The card itself, so `resume` can rebuild the same Space without the original input.
+  SF_RETURN_IF_ERROR(deps.store.WriteRunFile(id, "artifacts/card.md", in.text));
   auto state = deps.store.ReadState(id);
   if (!state.ok()) return state.status();
   RunRecorder rec(deps, id, std::move(state).value());
   rec.state()["links"] = {{"run_dir", deps.store.RunDir(id)},
                           {"report", deps.store.RunDir(id) + "/report.md"}};
   if (deps.progress) deps.progress("run", "created " + id);
+  return Drive(options, *parsed, in.facts, rec);
+}
 
-  auto result = RunPipeline(options, *parsed, in.facts, rec, deps);
-  RunStatus status;
-  std::string reason;
-  if (result.ok()) {
-    std::tie(status, reason) = std::move(result).value();
-  } else {
-    status = RunStatus::kFailed;
-    reason = "internal error: " + result.status().message();
-    rec.state()["error"] = result.status().ToString();
-  }
-  Status finished = rec.Finish(status, reason);
-  if (!finished.ok()) return finished.WithContext("cannot record the end of run " + id);
+Result<BuildOutcome> Resume(const std::string& run_id, Deps& deps,
+                            const std::function<bool(int pid)>& is_alive) {
+  if (!IsValidRunId(run_id)) return InvalidArgument("not a run id: " + run_id);
+  SF_ASSIGN_OR_RETURN(json state, deps.store.ReadState(run_id));
+  if (state.value("kind", "") != "build")
+    return Status(Code::kFailedPrecondition, "run " + run_id + " is a " + state.value("kind", "?") +
+                                                 " run; only build runs can be resumed");
+  auto status = runs::StatusFromName(state.value("status", ""));
+  if (!status || (*status != RunStatus::kRunning && *status != RunStatus::kInterrupted))
+    return Status(Code::kFailedPrecondition,
+                  "run " + run_id + " already ended with status " + state.value("status", "?"));
+  int pid = state.value("pid", 0);
+  if (*status == RunStatus::kRunning && pid > 0 && pid != getpid() && is_alive(pid))
+    return Status(Code::kFailedPrecondition,
+                  "run " + run_id + " is still running (pid " + std::to_string(pid) + ")");
+  SF_ASSIGN_OR_RETURN(
+      std::string text,
+      deps.fs.ReadFile(deps.store.RunDir(run_id) + "/artifacts/card.md", 64u << 20));
+  auto parsed = card::ParseCard(text);
+  if (!parsed.ok()) return parsed.status().WithContext(run_id + "/artifacts/card.md");
+  BuildOptions options = OptionsFromJson(state.value("options", json::object()));
+  card::RepoFacts facts = FactsFromJson(state.value("facts", json::object()));
 
-  BuildOutcome out;
-  out.run_id = id;
-  out.status = status;
-  out.run_dir = deps.store.RunDir(id);
-  out.report_path = out.run_dir + "/report.md";
-  out.state = rec.state();
-  return out;
+  state["status"] = "running";
+  state["pid"] = static_cast<int>(getpid());
+  state["resumed"] = state.value("resumed", 0) + 1;
+  SF_RETURN_IF_ERROR(deps.store.WriteState(run_id, state));
+  SF_RETURN_IF_ERROR(deps.store.AppendEvent(run_id, "run_resumed", {{"pid", getpid()}}));
+  RunRecorder rec(deps, run_id, std::move(state));
+  if (deps.progress) deps.progress("run", "resuming " + run_id);
+  return Drive(options, *parsed, facts, rec);
 }
 
 }  // namespace sf::factory

@@ -10,6 +10,7 @@
 // behind.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -32,6 +33,15 @@ struct BuildOptions {
   std::string model_id;
   // When the card text comes from memory (the embedded demo card): `input` is then only a label.
   std::optional<std::string> card_text;
+
+  // Deploy (with a token, not --dry-run). The Space is always created private.
+  // A fixed-GPU flavor to request when ZeroGPU is refused ("t4-small", "a10g-small", …); empty =
+  // no fallback (the run ends manual_hardware_required).
+  std::string fallback_hardware;
+  bool smoke = false;  // call the generation endpoint once and check the output type
+  std::chrono::seconds runtime_timeout{900};  // BUILDING/APP_STARTING → RUNNING
+  std::chrono::milliseconds poll_interval{2000};
+  std::chrono::seconds call_timeout{300};  // one smoke call
 };
 
 // Progress of one step, for the CLI's display. Never carries secrets.
@@ -45,7 +55,12 @@ struct Deps {
   spacegen::CommandRunner& runner;
   http::HttpClient* http = nullptr;  // null: no network (a model id is then an error)
   std::function<std::uint32_t()> random;
-  ProgressFn progress;
+  ProgressFn progress = nullptr;
+  // Waiting between polls; default std::this_thread::sleep_for. Tests with a FakeClock advance it.
+  std::function<void(std::chrono::milliseconds)> sleep = nullptr;
+  // Called at every step boundary (phase "started", "applied" = side effect done but not yet
+  // journaled, "done"). For fault injection only: the kill test SIGKILLs the process here.
+  std::function<void(std::string_view step, std::string_view phase)> boundary = nullptr;
 };
 
 struct BuildOutcome {
@@ -73,6 +88,13 @@ Result<CardInput> LoadCard(const BuildOptions& options, FileSystem& fs, const En
 // not parse, the store refuses the run); once a run exists every outcome, including internal
 // failures, is a BuildOutcome with a terminal status and a report.
 Result<BuildOutcome> Build(const BuildOptions& options, const CardInput& card, Deps& deps);
+
+// Continues a run that was interrupted (its process died): reloads the card and options saved in
+// the run, skips every journaled step and reuses its output, and finishes the run. kNotFound for an
+// unknown run, kFailedPrecondition when the run already ended or its process is still alive
+// (`is_alive(pid)`).
+Result<BuildOutcome> Resume(const std::string& run_id, Deps& deps,
+                            const std::function<bool(int pid)>& is_alive);
 
 // Renders report.md from a run's state.json (so a report can always be re-rendered from the truth).
 std::string RenderReport(const nlohmann::json& state);

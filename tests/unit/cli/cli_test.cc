@@ -9,84 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_fixture.h"
+
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("sf_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = dir_ / "store";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs the binary with a clean, offline environment (no token, an endpoint nobody listens on).
-  Outcome Run(const std::vector<std::string>& args, const std::string& extra_env = "") {
-    std::string cmd =
-        "env -i PATH=/usr/bin:/bin HOME=" + Quote(dir_.string()) +
-        " HF_ENDPOINT=http://127.0.0.1:9 SPACE_FACTORY_STORE=" + Quote(store_.string()) + " " +
-        extra_env + " " + Quote(SF_BINARY);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote((dir_ / "out").string()) + " 2>" + Quote((dir_ / "err").string());
-    int rc = std::system(cmd.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    o.out = Slurp(dir_ / "out");
-    o.err = Slurp(dir_ / "err");
-    return o;
-  }
-
-  fs::path Write(const std::string& name, const std::string& content) {
-    fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-
-  int RunDirs() {
-    if (!fs::exists(store_ / "runs")) return 0;
-    int n = 0;
-    for ([[maybe_unused]] auto& e : fs::directory_iterator(store_ / "runs")) ++n;
-    return n;
-  }
-
-  static int Lines(const std::string& s) {
-    int n = 0;
-    for (char c : s) n += c == '\n';
-    return n;
-  }
-
-  fs::path dir_;
-  fs::path store_;
-};
+using namespace sf_cli_test;
 
 TEST_F(CliTest, VersionAndUsage) {
   Outcome v = Run({"--version"});
@@ -146,30 +73,37 @@ TEST_F(CliTest, TokenNeverPrinted) {
   EXPECT_EQ(o.out.find(token), std::string::npos);
 }
 
-TEST_F(CliTest, DemoBuildsAndRunsListsIt) {
+TEST_F(CliTest, DemoBuildsDeploysValidatesAndRunsListsIt) {
   Outcome o = Run({"demo", "--json"});
   ASSERT_EQ(o.exit_code, 0) << o.err << o.out;
-  auto state = nlohmann::json::parse(o.out);
-  EXPECT_EQ(state["status"], "generated_only");
-  EXPECT_EQ(state["simulated"], false);
+  auto both = nlohmann::json::parse(o.out);
+  const auto& state = both["build"];
+  EXPECT_EQ(state["status"], "full_inference_success") << state.dump(2);
+  EXPECT_EQ(state["simulated"], true);
   EXPECT_EQ(state["analysis"]["task"], "text-generation");
+  EXPECT_TRUE(state["space_url"].is_string());
   std::string id = state["run_id"];
   fs::path run = store_ / "runs" / id;
   EXPECT_TRUE(fs::exists(run / "generated" / "app.py"));
   EXPECT_TRUE(fs::exists(run / "tests" / "static_checks.json"));
   std::string report = Slurp(run / "report.md");
-  EXPECT_NE(report.find("generated_only"), std::string::npos);
+  EXPECT_NE(report.find("full_inference_success"), std::string::npos);
+  EXPECT_NE(report.find("SIMULATED"), std::string::npos);
+  ASSERT_TRUE(both.contains("validate")) << o.out;
+  EXPECT_EQ(both["validate"]["status"], "full_inference_success") << both["validate"].dump(2);
+  EXPECT_EQ(both["validate"]["simulated"], true);
 
   Outcome list = Run({"runs", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   auto runs = nlohmann::json::parse(list.out);
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0]["run_id"], id);
-  EXPECT_EQ(runs[0]["status"], "generated_only");
+  ASSERT_EQ(runs.size(), 2u);  // the build and the validation
+  bool listed = false;
+  for (const auto& r : runs) listed |= r["run_id"] == id && r["simulated"] == true;
+  EXPECT_TRUE(listed) << list.out;
 
   Outcome show = Run({"runs", id});
   ASSERT_EQ(show.exit_code, 0) << show.err;
-  EXPECT_NE(show.out.find("status:  generated_only"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("status:  full_inference_success"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("report.md"), std::string::npos);
 
   Outcome missing = Run({"runs", "20200101T000000Z-0000"});
@@ -206,52 +140,8 @@ TEST_F(CliTest, HardBlockerCardEndsAsTechnicalBlocker) {
 
 namespace {
 
-// `spacefactory sim` as a child process on a free port; stopped (SIGTERM) on destruction.
-class SimProcess {
- public:
-  explicit SimProcess(const std::string& data_dir) {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], 1);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      ::execl(SF_BINARY, SF_BINARY, "sim", "--port", "0", "--data", data_dir.c_str(),
-              "--no-python-check", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    FILE* f = ::fdopen(fds[0], "r");
-    char line[512];
-    while (f && std::fgets(line, sizeof line, f)) {
-      std::string l(line);
-      while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
-      if (l.rfind("HF_ENDPOINT=", 0) == 0) endpoint_ = l.substr(12);
-      if (l.rfind("HF_TOKEN=", 0) == 0) token_ = l.substr(9);
-      if (!endpoint_.empty() && !token_.empty()) break;
-    }
-    out_ = f;
-  }
-  ~SimProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    if (out_) std::fclose(out_);
-  }
-  const std::string& endpoint() const { return endpoint_; }
-  const std::string& token() const { return token_; }
-
- private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-  std::string endpoint_, token_;
-};
-
 TEST_F(CliTest, AgainstTheSimulator) {
-  SimProcess sim(SF_SOURCE_DIR "/tests/data/sim");
+  SimProcess sim(SF_SOURCE_DIR "/tests/data/sim", {"--no-python-check"});
   ASSERT_FALSE(sim.endpoint().empty());
   ASSERT_EQ(sim.token().rfind("hf_", 0), 0u);
   const std::string env =
@@ -279,7 +169,7 @@ TEST_F(CliTest, AgainstTheSimulator) {
   for (const auto& b : analysis["blockers"]) gguf_only |= b["kind"] == "gguf_only";
   EXPECT_TRUE(gguf_only) << gguf.out;
 
-  Outcome build = Run({"build", "sim-org/tiny-gpt2", "--json"}, env);
+  Outcome build = Run({"build", "sim-org/tiny-gpt2", "--dry-run", "--json"}, env);
   ASSERT_EQ(build.exit_code, 0) << build.err;
   auto state = nlohmann::json::parse(build.out);
   EXPECT_EQ(state["status"], "generated_only");
@@ -305,7 +195,8 @@ TEST_F(CliTest, AgainstTheSimulator) {
 namespace {
 
 TEST_F(CliTest, RunOfADeadProcessShowsAsInterrupted) {
-  Outcome demo = Run({"demo", "--json"});
+  Outcome demo =
+      Run({"build", SF_SOURCE_DIR "/examples/Qwen2.5-0.5B-Instruct.md", "--dry-run", "--json"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
   std::string id = nlohmann::json::parse(demo.out)["run_id"];
   // Pretend the run was killed mid-flight: status running, owned by a process that has exited.
