@@ -9,6 +9,8 @@
 
 #include "cli/commands.h"
 #include "http/http.h"
+#include "providers/providers.h"
+#include "runs/runs.h"
 
 namespace sf::cli {
 namespace {
@@ -48,6 +50,13 @@ Status MountParts(const ServeFlags& flags, Context& ctx, http::Router& router) {
   router.Get("/health", [](http::ServerRequest&, std::shared_ptr<http::ResponseWriter> w) {
     w->Respond(http::JsonResponse(200, R"({"status":"ok"})"));
   });
+  providers::MountOptions gateway;  // the OpenAI-compatible gateway (src/providers)
+  gateway.config_path = flags.config;
+  gateway.state_dir = runs::DefaultStoreRoot(*ctx.env) + "/providers";
+  gateway.fs = ctx.fs;
+  gateway.env = ctx.env;
+  gateway.logger = std::make_shared<Logger>(LogLevel::kWarn, std::make_shared<Redactor>());
+  SF_RETURN_IF_ERROR(providers::MountGateway(router, gateway));
   return Status::Ok();
 }
 

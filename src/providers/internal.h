@@ -1,0 +1,150 @@
+// Internal pieces of the providers module shared by its .cc files (not part of the public API).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "providers/providers.h"
+
+namespace sf::providers::internal {
+
+using nlohmann::json;
+using Ms = std::chrono::milliseconds;
+
+// Runtime state of one key: its breaker and counters. Shared between config snapshots.
+struct KeyState {
+  KeyState(KeyConfig c, const BreakerOptions& b)
+      : config(std::move(c)), masked(MaskSecret(config.secret)), breaker(b) {}
+  KeyConfig config;
+  std::string masked;
+  std::string auth_header;  // "Bearer <secret>", built once
+  Breaker breaker;
+  std::atomic<std::uint64_t> requests{0}, failures{0};
+};
+
+struct ProviderState {
+  ProviderConfig config;                        // config.keys is not used at runtime: see `keys`
+  std::string chat_url;                         // base_url + "/chat/completions"
+  std::vector<std::shared_ptr<KeyState>> keys;  // priority keys first
+  Ms ttft_timeout{0};
+};
+
+// Immutable after construction; replaced as a whole when a key is added or removed.
+struct Snapshot {
+  std::vector<std::shared_ptr<ProviderState>> providers;  // in routing order
+  const ProviderState* Find(std::string_view name) const {
+    for (const auto& p : providers)
+      if (p->config.name == name) return p.get();
+    return nullptr;
+  }
+};
+
+struct Candidate {
+  const ProviderState* provider = nullptr;
+  std::shared_ptr<KeyState> key;
+  std::string upstream_model;
+  std::string reason;
+};
+
+struct Planned {
+  std::vector<Candidate> candidates;
+  std::vector<std::string> skipped;
+  std::string explanation;
+  // When nothing can serve the model: the status and OpenAI error code to answer with.
+  int error_status = 0;
+  std::string error_code;
+  std::string error_message;
+};
+
+// The routing decision for `model` ("provider/model", a bare model or "auto"). Does not look at
+// breaker states (the attempt loop does); Plan() for the API adds them.
+Planned PlanRoute(const Snapshot& snapshot, std::string_view model);
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (Prometheus text)
+
+class Metrics {
+ public:
+  void OnRequest(const std::string& provider, const std::string& key_id, const std::string& outcome,
+                 int status, double latency_ms, double ttft_ms, int attempts);
+  void OnAttemptFailure(const std::string& provider, const std::string& key_id,
+                        const std::string& reason);
+  void InFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+  std::string Text(const Snapshot& snapshot, std::chrono::steady_clock::time_point now) const;
+
+ private:
+  static constexpr double kBuckets[] = {1,   2.5,  5,    10,   25,    50,    100,  250,
+                                        500, 1000, 2500, 5000, 10000, 30000, 60000};
+  static constexpr std::size_t kNumBuckets = sizeof(kBuckets) / sizeof(kBuckets[0]);
+  struct Histogram {
+    std::uint64_t counts[kNumBuckets + 1] = {};
+    double sum = 0;
+    std::uint64_t count = 0;
+    void Observe(double v);
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, std::uint64_t> requests_;  // label set → count
+  std::map<std::string, std::uint64_t> attempt_failures_;
+  std::map<std::string, Histogram> latency_, ttft_;  // by provider
+  std::uint64_t attempts_total_ = 0;
+  std::atomic<int> in_flight_{0};
+};
+
+// ---------------------------------------------------------------------------------------------
+// Worker pool: upstream calls never run on a server io thread. Each worker owns one HttpClient
+// (one libcurl handle: connections are reused per worker). Grows on demand up to `max_workers`.
+
+class Executor {
+ public:
+  using Job = std::function<void(http::HttpClient&)>;
+  Executor(int max_workers, std::function<std::unique_ptr<http::HttpClient>()> factory);
+  ~Executor();
+  // False once shut down (the job is dropped).
+  bool Submit(Job job);
+  void Shutdown();
+  bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+  int threads() const;
+
+ private:
+  void Worker();
+  std::function<std::unique_ptr<http::HttpClient>()> factory_;
+  const int max_workers_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  int idle_ = 0;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The attempt loop
+
+struct ExecEnv {
+  const RouterOptions* options = nullptr;
+  const Clock* clock = nullptr;
+  std::function<void(Ms)> sleep;
+  Metrics* metrics = nullptr;
+  Ledger* ledger = nullptr;
+  const Redactor* redactor = nullptr;
+  const Logger* logger = nullptr;               // may be null
+  const std::atomic<bool>* stopping = nullptr;  // may be null
+};
+
+// Parses and validates the body, plans, runs the attempts and answers through `writer`.
+void RunChat(const ExecEnv& env, const Snapshot& snapshot, std::string body,
+             http::HttpClient& client, const std::shared_ptr<http::ResponseWriter>& writer);
+
+// Finds the usage object in a completion body or chunk without parsing the whole text.
+bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* completion,
+                  std::int64_t* total);
+
+}  // namespace sf::providers::internal
