@@ -33,8 +33,6 @@ class CommandSet {
 
 // `serve`: the HTTP server (gateway, MCP, REST API) on one port. serve.cc.
 void AddServeCommand(CLI::App& app, Context& ctx, CommandSet& set);
-// `providers` and `chat`: the LLM provider router. provider_commands.cc.
-void AddProviderCommands(CLI::App& app, Context& ctx, CommandSet& set);
 // `mcp`: the MCP server over stdio. mcp_commands.cc.
 void AddMcpCommands(CLI::App& app, Context& ctx, CommandSet& set);
 // `providers` and `chat`: the LLM provider router. provider_commands.cc.
