@@ -378,7 +378,7 @@ class ChatRun {
       c.key->breaker.OnFailure(FailureKind::kRetryable, env_.clock->Monotonic());
       record_.outcome = "stream_interrupted";
       std::string why = res.ok()
-                            ? "the upstream ended the stream without [DONE]"
+                            ? "the upstream ended the stream without its end marker"
                             : "the upstream connection failed (" + res.status().message() + ")";
       json err = {{"error",
                    {{"message", "stream interrupted: " + why + "; provider " +

@@ -68,13 +68,34 @@ class Source {
     return chain.back();
   }
 
+  // The line of the deepest key of `path` that exists (a missing key is reported at its parent).
   int LineOf(const std::vector<std::string>& path) const {
-    // The deepest node that exists: a missing key is reported at its parent.
-    for (std::size_t n = path.size() + 1; n-- > 0;) {
-      YAML::Node node = Find(std::vector<std::string>(path.begin(), path.begin() + n));
-      if (node && node.Mark().line >= 0) return node.Mark().line + 1;
+    if (!root_) return 0;
+    YAML::Node cur = root_;
+    int line = cur.Mark().line >= 0 ? cur.Mark().line + 1 : 0;
+    for (const auto& p : path) {
+      YAML::Node next;
+      if (cur.IsMap()) {
+        for (const auto& kv : cur) {
+          if (kv.first.IsScalar() && kv.first.Scalar() == p) {
+            next = kv.second;
+            if (kv.first.Mark().line >= 0) line = kv.first.Mark().line + 1;
+          }
+        }
+      } else if (cur.IsSequence()) {
+        try {
+          std::size_t i = std::stoul(p);
+          if (i < cur.size()) {
+            next = cur[i];
+            if (next.Mark().line >= 0) line = next.Mark().line + 1;
+          }
+        } catch (...) {
+        }
+      }
+      if (!next) break;
+      cur = next;
     }
-    return 0;
+    return line;
   }
 
   std::string name_;

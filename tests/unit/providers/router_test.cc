@@ -1,0 +1,287 @@
+// Router semantics through Gateway::Complete with a scripted upstream: key order, failover,
+// fallback, always_use_this_key, retries honouring Retry-After, breakers, error mapping, secrets.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes.h"
+#include "providers/providers.h"
+
+namespace sf::providers {
+namespace {
+
+using testing::CaptureWriter;
+using testing::Completion;
+using testing::Err;
+using testing::FakeUpstream;
+using testing::Ok;
+using testing::Transport;
+
+const std::string K1 = std::string("sk-") + "own-key-one-1111";
+const std::string K2 = std::string("sk-") + "own-key-two-2222";
+const std::string S1 = std::string("sk-") + "shared-credit-3333";
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void Make(const std::string& yaml) {
+    MapEnv env({{"K1", K1}, {"K2", K2}, {"S1", S1}});
+    auto cfg = ParseAgenticConfig(yaml, "test.yaml", env);
+    ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+    cfg->router.initial_backoff = std::chrono::milliseconds(10);
+    GatewayOptions o;
+    o.config = std::move(*cfg);
+    o.clock = &clock_;
+    o.sleep = [this](std::chrono::milliseconds d) {
+      sleeps_.push_back(d);
+      clock_.Advance(d);
+    };
+    o.client_factory = [] { return std::make_unique<FakeUpstream>(); };
+    auto g = Gateway::Create(std::move(o));
+    ASSERT_TRUE(g.ok()) << g.status().message();
+    gw_ = *g;
+  }
+  void TearDown() override {
+    if (gw_) gw_->Shutdown();
+  }
+  std::shared_ptr<CaptureWriter> Chat(const std::string& model, bool stream = false) {
+    auto w = std::make_shared<CaptureWriter>();
+    nlohmann::json body = {{"model", model},
+                           {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                           {"stream", stream}};
+    gw_->Complete(body.dump(), up_, w);
+    return w;
+  }
+  std::vector<std::string> Keys() {
+    std::vector<std::string> out;
+    for (const auto& c : up_.calls()) out.push_back(c.key);
+    return out;
+  }
+
+  static constexpr const char* kTwoProviders = R"(
+openrouter:
+  url: http://or.test/api/v1
+  api_key: ["${K1}", "${K2}"]
+  priority: true
+shared:
+  url: http://shared.test/v1
+  api_key: ${S1}
+  fallback: true
+)";
+
+  FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::hours(500000))};
+  std::vector<std::chrono::milliseconds> sleeps_;
+  FakeUpstream up_;
+  std::shared_ptr<Gateway> gw_;
+};
+
+TEST_F(RouterTest, OwnKeyFirstThenNextKeyOn429) {
+  Make(kTwoProviders);
+  up_.Queue(K1, Err(429, R"({"error":{"message":"slow down"}})", {{"Retry-After", "7"}}));
+  auto w = Chat("openrouter/openai/gpt-4o");
+  EXPECT_EQ(w->response.status, 200);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{K1, K2}));
+  EXPECT_EQ(w->Header("x-spacefactory-key-id"), "openrouter#2");
+  EXPECT_EQ(w->Header("x-spacefactory-attempts"), "2");
+  EXPECT_EQ(up_.calls()[0].url, "http://or.test/api/v1/chat/completions");
+  EXPECT_EQ(nlohmann::json::parse(up_.calls()[0].body)["model"], "openai/gpt-4o");
+  EXPECT_TRUE(sleeps_.empty());
+}
+
+TEST_F(RouterTest, FallbackProviderAfterEveryOwnKeyFailed) {
+  Make(kTwoProviders);
+  up_.Queue(K1, Err(402, R"({"error":{"message":"no credits"}})"));
+  up_.Queue(K2, Err(500));
+  auto w = Chat("openrouter/openai/gpt-4o");
+  EXPECT_EQ(w->response.status, 200);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{K1, K2, S1}));
+  EXPECT_EQ(w->Header("x-spacefactory-provider"), "shared");
+  EXPECT_EQ(up_.calls()[2].url, "http://shared.test/v1/chat/completions");
+  EXPECT_EQ(nlohmann::json::parse(up_.calls()[2].body)["model"], "openai/gpt-4o");
+}
+
+TEST_F(RouterTest, AlwaysUseThisKeyNeverLeavesTheProvider) {
+  Make(R"(
+openrouter:
+  url: http://or.test/api/v1
+  api_key: ${K1}
+  always_use_this_key: true
+shared:
+  url: http://shared.test/v1
+  api_key: ${S1}
+  fallback: true
+)");
+  up_.Default(K1, Err(503, "overloaded"));
+  auto w = Chat("openrouter/m");
+  EXPECT_EQ(w->response.status, 503);
+  for (const auto& k : Keys()) EXPECT_EQ(k, K1);
+  EXPECT_EQ(Keys().size(), 2u);  // two rounds
+  EXPECT_EQ(w->Header("x-should-retry"), "false");
+  auto j = w->Json();
+  ASSERT_TRUE(j.contains("error")) << w->response.body;
+  EXPECT_EQ(j["error"]["type"], "upstream_error");
+  auto plan = gw_->Plan({{"model", "openrouter/m"}});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->candidates.size(), 1u);
+  EXPECT_NE(plan->explanation.find("always_use_this_key"), std::string::npos);
+}
+
+TEST_F(RouterTest, ClientErrorsPassThroughWithoutFailover) {
+  Make(kTwoProviders);
+  up_.Queue(K1, Err(400, R"({"error":{"message":"bad temperature","param":"temperature"}})"));
+  auto w = Chat("openrouter/m");
+  EXPECT_EQ(w->response.status, 400);
+  EXPECT_EQ(Keys().size(), 1u);
+  EXPECT_EQ(w->Json()["error"]["param"], "temperature");
+}
+
+TEST_F(RouterTest, SecondRoundWaitsForRetryAfter) {
+  Make("solo:\n  url: http://solo.test/v1\n  api_key: ${K1}\n");
+  up_.Queue(K1, Err(429, R"({"error":{"message":"rate"}})", {{"Retry-After", "2"}}));
+  auto w = Chat("solo/m");
+  EXPECT_EQ(w->response.status, 200);
+  ASSERT_EQ(sleeps_.size(), 1u);
+  EXPECT_EQ(sleeps_[0], std::chrono::milliseconds(2000));
+  EXPECT_EQ(Keys().size(), 2u);
+}
+
+TEST_F(RouterTest, LongRetryAfterIsReturnedNotWaited) {
+  Make("solo:\n  url: http://solo.test/v1\n  api_key: ${K1}\n");
+  up_.Queue(K1, Err(429, R"({"error":{"message":"rate"}})", {{"Retry-After", "60"}}));
+  auto w = Chat("solo/m");
+  EXPECT_EQ(w->response.status, 429);
+  EXPECT_EQ(w->Header("Retry-After"), "60");
+  EXPECT_TRUE(sleeps_.empty());
+  EXPECT_EQ(Keys().size(), 1u);
+}
+
+TEST_F(RouterTest, BreakerOpensThenHalfOpenProbeCloses) {
+  Make("solo:\n  url: http://solo.test/v1\n  api_key: ${K1}\nrouter:\n  max_rounds: 1\n");
+  up_.Default(K1, Err(503, "down"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Chat("solo/m")->response.status, 503);
+  EXPECT_EQ(Keys().size(), 3u);
+  auto w = Chat("solo/m");  // open: not even tried
+  EXPECT_EQ(w->response.status, 503);
+  EXPECT_EQ(w->Json()["error"]["code"], "circuit_open");
+  EXPECT_FALSE(w->Header("Retry-After").empty());
+  EXPECT_EQ(Keys().size(), 3u);
+  EXPECT_EQ(gw_->Describe()["providers"][0]["keys"][0]["breaker"], "open");
+  clock_.Advance(std::chrono::milliseconds(1500));
+  up_.Default(K1, Ok(Completion("back")));
+  EXPECT_EQ(Chat("solo/m")->response.status, 200);  // the probe
+  EXPECT_EQ(gw_->Describe()["providers"][0]["keys"][0]["breaker"], "closed");
+}
+
+TEST_F(RouterTest, RejectedKeyStaysOut) {
+  Make(kTwoProviders);
+  up_.Queue(K1, Err(401, R"({"error":{"message":"invalid key"}})"));
+  EXPECT_EQ(Chat("openrouter/m")->response.status, 200);
+  EXPECT_EQ(Chat("openrouter/m")->response.status, 200);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{K1, K2, K2}));
+  EXPECT_EQ(gw_->Describe()["providers"][0]["keys"][0]["breaker"], "dead");
+}
+
+TEST_F(RouterTest, TransportFailuresMapTo502And504) {
+  Make("solo:\n  url: http://solo.test/v1\n  api_key: ${K1}\nrouter:\n  max_rounds: 1\n");
+  up_.Queue(K1, Transport(Code::kTimeout));
+  auto w = Chat("solo/m");
+  EXPECT_EQ(w->response.status, 504);
+  EXPECT_EQ(w->Json()["error"]["code"], "upstream_timeout");
+  up_.Queue(K1, Transport(Code::kUnavailable));
+  w = Chat("solo/m");
+  EXPECT_EQ(w->response.status, 502);
+}
+
+TEST_F(RouterTest, BareModelAndAutoPickTheFirstProviderThatServesThem) {
+  Make(R"(
+a:
+  url: http://a.test/v1
+  api_key: ${K1}
+  models: [alpha]
+b:
+  url: http://b.test/v1
+  api_key: ${K2}
+  models: [beta, gamma]
+  priority: true
+)");
+  EXPECT_EQ(Chat("alpha")->Header("x-spacefactory-provider"), "a");
+  EXPECT_EQ(Chat("gamma")->Header("x-spacefactory-provider"), "b");
+  auto w = Chat("auto");
+  EXPECT_EQ(w->Header("x-spacefactory-provider"), "b");
+  EXPECT_EQ(nlohmann::json::parse(up_.calls().back().body)["model"], "beta");
+  w = Chat("nobody-serves-this");
+  EXPECT_EQ(w->response.status, 404);
+  EXPECT_EQ(w->Json()["error"]["code"], "model_not_found");
+}
+
+TEST_F(RouterTest, BadRequestsGetOpenAiErrors) {
+  Make(kTwoProviders);
+  auto bad = [&](const std::string& body, const std::string& param) {
+    auto w = std::make_shared<CaptureWriter>();
+    gw_->Complete(body, up_, w);
+    EXPECT_EQ(w->response.status, 400) << body;
+    auto j = w->Json();
+    ASSERT_TRUE(j.contains("error")) << w->response.body;
+    EXPECT_EQ(j["error"]["type"], "invalid_request_error");
+    if (!param.empty()) {
+      EXPECT_EQ(j["error"]["param"], param) << body;
+    }
+  };
+  bad("{not json", "");
+  bad("[1,2]", "");
+  bad(R"({"messages":[]})", "model");
+  bad(R"({"model":7,"messages":[]})", "model");
+  bad(R"({"model":"openrouter/m","messages":"hi"})", "messages");
+  bad(R"({"model":"openrouter/m","messages":[],"stream":"yes"})", "stream");
+  EXPECT_TRUE(up_.calls().empty());
+}
+
+TEST_F(RouterTest, NoProvidersIs503) {
+  Make("{}\n");
+  auto w = Chat("anything");
+  EXPECT_EQ(w->response.status, 503);
+  EXPECT_EQ(w->Json()["error"]["code"], "no_providers");
+}
+
+TEST_F(RouterTest, SecretsNeverReachTheClientOrTheDescription) {
+  Make("solo:\n  url: http://solo.test/v1\n  api_key: ${K1}\nrouter:\n  max_rounds: 1\n");
+  up_.Queue(K1, Err(401, "{\"error\":{\"message\":\"key " + K1 + " is not valid\"}}"));
+  auto w = Chat("solo/m");
+  EXPECT_EQ(w->response.status, 401);
+  EXPECT_EQ(w->response.body.find(K1), std::string::npos) << w->response.body;
+  up_.Queue(K1, Err(422, "echo " + K1));
+  gw_->Describe();
+  EXPECT_EQ(gw_->Describe().dump().find(K1), std::string::npos);
+  EXPECT_EQ(gw_->MetricsText().find(K1), std::string::npos);
+  auto plan = gw_->Plan({{"model", "solo/m"}});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->candidates[0].masked_key.find(K1), std::string::npos);
+}
+
+TEST_F(RouterTest, PlanExplainsOrderAndSkips) {
+  Make(R"(
+openrouter:
+  url: http://or.test/api/v1
+  api_key: ["${K1}", "${K2}"]
+  priority: true
+shared:
+  url: http://shared.test/v1
+  api_key: ${S1}
+  fallback: true
+other:
+  url: http://other.test/v1
+  api_key: ${S1}
+)");
+  auto plan = gw_->Plan({{"model", "openrouter/x"}});
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->candidates.size(), 3u);
+  EXPECT_EQ(plan->candidates[0].key_id, "openrouter#1");
+  EXPECT_NE(plan->candidates[0].reason.find("would serve"), std::string::npos);
+  EXPECT_EQ(plan->candidates[2].provider, "shared");
+  EXPECT_NE(plan->candidates[2].reason.find("fallback after openrouter"), std::string::npos);
+  bool other_skipped = false;
+  for (const auto& s : plan->skipped) other_skipped |= s.starts_with("other:");
+  EXPECT_TRUE(other_skipped);
+}
+
+}  // namespace
+}  // namespace sf::providers
