@@ -9,6 +9,7 @@
 
 #include "http/http.h"
 #include "sim/hash.h"
+#include "sim/providers.h"
 #include "sim/state.h"
 
 namespace sf::sim {
@@ -250,7 +251,9 @@ class SimulatorImpl final : public Simulator {
     so.io_threads = hub_.options_.io_threads;
     so.max_body_bytes = hub_.options_.max_body_bytes;
     so.server_header = "spacefactory-sim/" + std::string(Version());
-    SF_ASSIGN_OR_RETURN(server_, http::NewHttpServer(so, hub_.Wrap(router.AsHandler())));
+    providers_ = std::make_unique<ProviderSim>(hub_.options_.seed);  // /_providers/ (LLM upstreams)
+    SF_ASSIGN_OR_RETURN(server_,
+                        http::NewHttpServer(so, providers_->Wrap(hub_.Wrap(router.AsHandler()))));
     hub_.set_url(server_->url());
     http::Router cdn;
     hub_.AddCdnRoutes(cdn);
@@ -267,6 +270,7 @@ class SimulatorImpl final : public Simulator {
   Status SetFaults(std::string_view spec) override { return hub_.faults().Set(spec); }
   void Stop() override {
     if (server_) server_->Stop(std::chrono::milliseconds(500));
+    if (providers_) providers_->Stop();
     if (cdn_) cdn_->Stop(std::chrono::milliseconds(500));
     hub_.scheduler().Stop();
   }
@@ -275,6 +279,7 @@ class SimulatorImpl final : public Simulator {
   Hub hub_;
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<http::HttpServer> cdn_;
+  std::unique_ptr<ProviderSim> providers_;
 };
 
 }  // namespace
