@@ -58,7 +58,29 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
       ->check(CLI::Range(5, 300));
   build_cmd->add_option("--model-id", build.model_id,
                         "The repo a local card belongs to, when the card does not name it");
+  build_cmd->add_option(
+      "--fallback-hardware", build.fallback_hardware,
+      "Fixed GPU flavor to request when ZeroGPU is refused (t4-small, a10g-small, "
+      "l4x1, …); default: none (manual_hardware_required)");
+  build_cmd->add_flag("--smoke", build.smoke,
+                      "Call the generation endpoint once and check the output type");
+  build_cmd
+      ->add_option("--runtime-timeout", build.runtime_timeout,
+                   "Seconds to wait for the Space to reach RUNNING")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  build_cmd
+      ->add_option("--poll-interval", build.poll_interval_ms,
+                   "Milliseconds between polls of the Space's runtime")
+      ->check(CLI::Range(50, 60000))
+      ->capture_default_str();
   AddCommon(build_cmd, common, true);
+
+  std::string resume_id;
+  auto* resume_cmd =
+      app.add_subcommand("resume", "Continue an interrupted build run (after a crash or kill -9)");
+  resume_cmd->add_option("run_id", resume_id, "The run to continue")->required();
+  AddCommon(resume_cmd, common, true);
 
   auto* demo_cmd = app.add_subcommand(
       "demo", "Run the main job on the embedded example card (no token, no network)");
@@ -140,7 +162,8 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
 
   if (auto code = commands.RunParsed()) return *code;
   if (build_cmd->parsed()) return CmdBuild(build, common, ctx, false);
-  if (demo_cmd->parsed()) return CmdBuild(build, common, ctx, true);
+  if (demo_cmd->parsed()) return CmdDemo(common, ctx);
+  if (resume_cmd->parsed()) return CmdResume(resume_id, common, ctx);
   if (analyze_cmd->parsed()) return CmdAnalyze(analyze_input, common, ctx);
   if (runs_cmd->parsed()) return CmdRuns(run_id, limit, rebuild, common, ctx);
   if (whoami_cmd->parsed()) return CmdWhoami(common, ctx);

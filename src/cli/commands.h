@@ -52,6 +52,7 @@ struct BuildFlags {
   std::string fallback_hardware;
   bool smoke = false;
   int runtime_timeout = 900;
+  int poll_interval_ms = 2000;
 };
 
 // Shared by build, resume and demo.
