@@ -118,23 +118,29 @@ struct Mode {
   bool tools = false;
 };
 
-Mode ModeFor(const std::string& model) {
-  Mode m;
+// False for a model name that is none of the modes (the provider answers 404).
+bool ModeFor(const std::string& model, Mode& m) {
   int a = 0, b = 0;
+  if (model == "instant") return true;
+  if (model == "tools") {
+    m.tools = true;
+    return true;
+  }
   if (model.starts_with("delay-") && ParseInt(std::string_view(model).substr(6), a)) {
     m.delay_ms = a;
-  } else if (model.starts_with("paced-")) {
+    return true;
+  }
+  if (model.starts_with("paced-")) {
     std::string_view rest = std::string_view(model).substr(6);
     auto x = rest.find('x');
     if (x != std::string_view::npos && ParseInt(rest.substr(0, x), a) &&
         ParseInt(rest.substr(x + 1), b)) {
       m.deltas = std::min(a, 10000);
       m.interval_ms = b;
+      return true;
     }
-  } else if (model == "tools") {
-    m.tools = true;
   }
-  return m;
+  return false;
 }
 
 }  // namespace
@@ -312,7 +318,10 @@ void ProviderSim::Impl::Chat(const std::string& provider, http::ServerRequest& r
     ++by_key[key.size() > 4 ? key.substr(key.size() - 4) : key];
     id = "chatcmpl-sim-" + std::to_string(++ids);
   }
-  Mode mode = ModeFor(model);
+  Mode mode;
+  if (!ModeFor(model, mode))
+    return w->Respond(ErrorJson(404, "The model '" + model + "' does not exist",
+                                "invalid_request_error", "model_not_found"));
   int cut = -1;
   if (auto f = Decide(provider, key)) {
     if (f->kind == "reset") return w->Abort();

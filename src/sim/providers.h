@@ -7,9 +7,10 @@
 //   GET  /_providers/_stats                       {"requests", "by_key", "answered": {nonce: n}}
 //   DELETE /_providers/_stats                     clears the counters
 //
-// Modes come from the requested model name: "instant" (or any other name), "delay-MS" (answer
-// after MS), "paced-NxMS" (N content deltas MS apart), "tools" (a tool call; streamed as argument
-// fragments). Streams are role chunk, deltas, finish chunk, usage chunk, [DONE].
+// Modes come from the requested model name: "instant" (3 deltas), "delay-MS" (answer after MS),
+// "paced-NxMS" (N content deltas MS apart), "tools" (a tool call; streamed as argument fragments);
+// any other name is a 404 model_not_found. Streams are role chunk, deltas, finish chunk, usage
+// chunk, [DONE]; content deltas are "tok0 ", "tok1 ", … whatever the provider or key.
 //
 // Faults per provider and key: `RULE(;RULE)*`, a rule being
 //   PROVIDER[:KEYSUFFIX]=KIND[:ARG][xCOUNT][@PROB]
