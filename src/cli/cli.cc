@@ -141,6 +141,7 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
 
   CommandSet commands;
   AddServeCommand(app, ctx, commands);
+  AddMcpCommands(app, ctx, commands);
   AddProviderCommands(app, ctx, commands);
 
   // CLI11 wants argv order reversed when given a vector.

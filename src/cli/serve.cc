@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "http/http.h"
+#include "mcp/mcp.h"
 #include "providers/providers.h"
 #include "runs/runs.h"
 
@@ -50,6 +51,9 @@ Status MountParts(const ServeFlags& flags, Context& ctx, http::Router& router) {
   router.Get("/health", [](http::ServerRequest&, std::shared_ptr<http::ResponseWriter> w) {
     w->Respond(http::JsonResponse(200, R"({"status":"ok"})"));
   });
+  SF_RETURN_IF_ERROR(mcp::MountHttp(
+      router, {*ctx.fs, *ctx.clock, *ctx.env, ctx.http, ctx.runner, ctx.random, ""},
+      flags.conformance, flags.host));
   providers::MountOptions gateway;  // the OpenAI-compatible gateway (src/providers)
   gateway.config_path = flags.config;
   gateway.state_dir = runs::DefaultStoreRoot(*ctx.env) + "/providers";
