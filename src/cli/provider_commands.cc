@@ -73,11 +73,14 @@ int CmdProviders(const ProviderFlags& f, Context& ctx) {
   if (d.contains("usage") && !d["usage"].empty()) {
     *ctx.out << "usage (all time):\n";
     for (const auto& u : d["usage"]) {
+      std::string provider = u["provider"].get<std::string>();
+      std::string key_id = u["key_id"].get<std::string>();
+      if (provider.empty()) provider = "(none)";  // refused before any provider was reached
+      if (key_id.empty()) key_id = "-";
       char line[256];
       std::snprintf(line, sizeof line,
                     "  %-16s %-24s %6lld requests %5lld errors %9lld tokens %8.1f ms avg\n",
-                    u["provider"].get<std::string>().c_str(),
-                    u["key_id"].get<std::string>().c_str(),
+                    provider.c_str(), key_id.c_str(),
                     static_cast<long long>(u["requests"].get<std::int64_t>()),
                     static_cast<long long>(u["errors"].get<std::int64_t>()),
                     static_cast<long long>(u["total_tokens"].get<std::int64_t>()),
