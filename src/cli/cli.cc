@@ -74,6 +74,9 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
                    "Milliseconds between polls of the Space's runtime")
       ->check(CLI::Range(50, 60000))
       ->capture_default_str();
+  build_cmd->add_option("--call-timeout", build.call_timeout, "Seconds for the smoke call")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   AddCommon(build_cmd, common, true);
 
   std::string resume_id;

@@ -85,6 +85,7 @@ int CmdBuild(const BuildFlags& flags, const CommonFlags& common, Context& ctx, b
   options.smoke = flags.smoke;
   options.runtime_timeout = std::chrono::seconds(flags.runtime_timeout);
   options.poll_interval = std::chrono::milliseconds(flags.poll_interval_ms);
+  options.call_timeout = std::chrono::seconds(flags.call_timeout);
   if (!options.model_id.empty() && !hub::IsValidRepoId(options.model_id))
     return Fail(ctx,
                 InvalidArgument("--model-id: not a repo id (owner/name): " + options.model_id));

@@ -53,6 +53,7 @@ struct BuildFlags {
   bool smoke = false;
   int runtime_timeout = 900;
   int poll_interval_ms = 2000;
+  int call_timeout = 300;
 };
 
 // Shared by build, resume and demo.

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "factory/factory.h"
+#include "factory/validate.h"
 
 namespace sf::factory {
 namespace {
@@ -54,6 +55,49 @@ std::string StatusMeaning(const std::string& status) {
     return "the Space files were generated and statically checked; nothing was deployed.";
   if (status == "failed") return "the run failed; see the reason below.";
   return "the run has not finished.";
+}
+
+// What the deploy steps observed: the Space, the commit, the hardware (with the Hub's words on a
+// refusal), the runtime stage and, when the Space failed, the tail of its log.
+std::string RenderDeploySection(const json& state) {
+  const json& d = state["deploy"];
+  std::string r = "## Deployment\n\n| | |\n|---|---|\n";
+  r += "| Space | `" + Cell(Str(state, "space_id")) + "` (private) |\n";
+  if (d.contains("create"))
+    r += "| Created | " +
+         std::string(d["create"].value("reused", false)
+                         ? "reused (created by this run before a crash)"
+                         : "by this run") +
+         " |\n";
+  if (d.contains("commit")) {
+    std::string c = Str(d["commit"], "commit");
+    r += "| Commit | `" + c.substr(0, 12) + "`" +
+         (d["commit"].value("recovered", false) ? " (found applied after a crash)" : "") + " |\n";
+  }
+  if (d.contains("hardware")) {
+    const json& h = d["hardware"];
+    std::string granted = h.contains("granted") && h["granted"].is_string()
+                              ? "`" + h["granted"].get<std::string>() + "`"
+                              : "**refused**";
+    r += "| Hardware | " + granted + " |\n";
+    for (const auto& a : h.value("attempts", json::array()))
+      if (!a.value("granted", false))
+        r += "| Refused `" + Str(a, "flavor") + "` | " + Cell(Str(a, "reason")) + " |\n";
+  }
+  if (d.contains("runtime")) {
+    const json& rt = d["runtime"];
+    r += "| Runtime stage | `" + Str(rt, "stage") + "`" +
+         (rt.value("timed_out", false) ? " (timed out)" : "") + " |\n";
+    if (auto e = Str(rt, "error"); !e.empty()) r += "| Runtime error | " + Cell(e) + " |\n";
+    if (auto u = Str(rt, "space_url"); !u.empty()) r += "| App URL | " + u + " |\n";
+  }
+  r += "\n";
+  if (d.contains("runtime")) {
+    if (auto tail = Str(d["runtime"], "log_tail"); !tail.empty())
+      r += "### Space log (last lines)\n\n```\n" + tail + "```\n\nFull log: `" +
+           Str(d["runtime"], "log_file") + "`\n\n";
+  }
+  return r;
 }
 
 }  // namespace
@@ -129,6 +173,10 @@ std::string RenderReport(const json& state) {
            " | " + Cell(Str(c, "detail")) + " |\n";
     r += "\n";
   }
+
+  if (state.contains("deploy") && state["deploy"].is_object()) r += RenderDeploySection(state);
+  if (state.contains("validation") && state.value("kind", "") == "build")
+    r += RenderValidationSection(state["validation"]);
 
   if (state.contains("steps") && state["steps"].is_object() && !state["steps"].empty()) {
     r += "## Timings\n\n| Step | Duration |\n|---|---|\n";

@@ -3,6 +3,7 @@
 // SIGKILL at every step boundary, then `resume`, and exactly one Space and one commit each time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cli_fixture.h"
@@ -29,8 +30,9 @@ class DeployTest : public CliTest {
 
   json Build(std::vector<std::string> extra, int* exit_code = nullptr,
              const std::string& more_env = "") {
-    std::vector<std::string> args = {"build",           kCard, "--json", "--runtime-timeout", "20",
-                                     "--poll-interval", "100"};
+    std::vector<std::string> args = {"build", kCard, "--json", "--poll-interval", "100"};
+    if (std::find(extra.begin(), extra.end(), "--runtime-timeout") == extra.end())
+      extra.insert(extra.end(), {"--runtime-timeout", "20"});
     args.insert(args.end(), extra.begin(), extra.end());
     Outcome o = Run(args, env_ + " " + more_env);
     if (exit_code) *exit_code = o.exit_code;
@@ -51,6 +53,18 @@ class DeployTest : public CliTest {
     auto r = http->Send(req);
     if (!r.ok() || r->status != 200) return json();
     return json::parse(r->body, nullptr, false);
+  }
+
+  // Misbehaviours of the simulated Space apps (the sim's admin route; spec in
+  // sim/space_behaviour.h).
+  void SetBehaviours(const std::string& spec) {
+    auto http = sf::http::NewCurlHttpClient();
+    sf::http::Request req;
+    req.method = "POST";
+    req.url = sim_->endpoint() + "/_sim/space-behaviours";
+    req.body = spec;
+    auto r = http->Send(req);
+    ASSERT_TRUE(r.ok() && r->status == 200) << spec;
   }
 
   // Deletes a Space (ZeroGPU Spaces count against the account's hosting quota, as on the Hub).
@@ -145,16 +159,93 @@ TEST_F(DeployTest, FixedGpuFallbackIsRequestedOnlyWhenAllowed) {
   EXPECT_NE(state["status"], "manual_hardware_required");
 }
 
-TEST_F(DeployTest, AStaleSimulatedSpaceIsNeverReportedAboveHealthOnlyWithoutEvidence) {
-  // The Space reaches RUNNING but its app URL answers nothing Gradio-like: the gate fails, and
-  // the run says failed — never a success it did not observe.
+TEST_F(DeployTest, WithoutSmokeTheGatePassedSpaceIsACandidate) {
   StartSim();
+  int code = -1;
+  json state = Build({}, &code);
+  EXPECT_EQ(code, 0) << last_.err;
+  EXPECT_EQ(state["status"], "full_inference_candidate_health_passed") << state.dump(2);
+  EXPECT_EQ(state["simulated"], true);
+  // The evidence: the gate's observations, no generation call.
+  EXPECT_EQ(state["validation"]["health"]["passed"], true);
+  EXPECT_EQ(state["validation"]["api"]["passed"], true);
+  EXPECT_EQ(state["validation"]["api"]["endpoint"], "/generate");
+  EXPECT_TRUE(state["validation"]["calls"].empty());
+  EXPECT_TRUE(state["space_url"].get<std::string>().starts_with(sim_->endpoint()));
+  json info = HubGet("/api/spaces/" + state["space_id"].get<std::string>());
+  EXPECT_EQ(info["private"], true);
+}
+
+TEST_F(DeployTest, SmokeCallWithTheRightOutputTypeIsFullInferenceSuccess) {
+  StartSim();
+  int code = -1;
+  json state = Build({"--smoke"}, &code);
+  EXPECT_EQ(code, 0) << last_.err;
+  ASSERT_EQ(state["status"], "full_inference_success") << state.dump(2);
+  const json& calls = state["validation"]["calls"];
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["ok"], true);
+  std::string report = Report(state);
+  EXPECT_NE(report.find("## Deployment"), std::string::npos) << report;
+  EXPECT_NE(report.find("SIMULATED"), std::string::npos);
+  // The output is kept as an artifact of the run.
+  bool stored = false;
+  for (const auto& e :
+       fs::directory_iterator(store_ / "runs" / state["run_id"].get<std::string>() / "artifacts"))
+    stored |= e.path().filename().string().starts_with("call-");
+  EXPECT_TRUE(stored);
+}
+
+// Apps that lie or break never reach full_inference_success.
+TEST_F(DeployTest, MisbehavingAppsAreNeverFullInferenceSuccess) {
+  StartSim();
+  struct Case {
+    std::string behaviour;
+    std::string status;
+    std::vector<std::string> extra;
+  };
+  const std::vector<Case> cases = {
+      {"*=placeholder", "health_only", {}},
+      {"*=placeholder:echo", "health_only", {}},
+      {"*=wrong-type", "failed", {}},
+      {"*=error:model exploded", "failed", {}},
+      {"*=slow:4000", "failed", {"--call-timeout", "1"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.behaviour);
+    SetBehaviours(c.behaviour);
+    std::vector<std::string> args = {"--smoke"};
+    args.insert(args.end(), c.extra.begin(), c.extra.end());
+    json state = Build(args);
+    EXPECT_EQ(state["status"], c.status) << state.dump(2);
+    EXPECT_NE(state["status"], "full_inference_success");
+    if (c.behaviour.find("error") != std::string::npos) {
+      EXPECT_NE(Report(state).find("model exploded"), std::string::npos) << Report(state);
+    }
+    if (state.contains("space_id")) DeleteSpace(state["space_id"]);
+  }
+}
+
+TEST_F(DeployTest, ASpaceThatNeverLeavesBuildingTimesOutAsFailed) {
+  StartSim();
+  SetBehaviours("*=building");
+  json state = Build({"--runtime-timeout", "1"});
+  EXPECT_EQ(state["status"], "failed");
+  EXPECT_NE(state["reason"].get<std::string>().find("did not reach RUNNING"), std::string::npos);
+  EXPECT_EQ(state["deploy"]["runtime"]["stage"], "BUILDING");
+}
+
+TEST_F(DeployTest, ARuntimeErrorPutsTheLogsIntoTheRunAndTheTailIntoTheReport) {
+  StartSim();
+  SetBehaviours("*=crash:0ms");
   json state = Build({"--smoke"});
-  if (state["status"] == "full_inference_success") {
-    // With the simulated Space runtime in place the app answers; then the evidence must be there.
-    EXPECT_TRUE(state["validation"]["calls"].size() >= 1u) << state.dump(2);
-  } else {
-    EXPECT_TRUE(state["status"] == "failed" || state["status"] == "health_only") << state.dump(2);
+  EXPECT_EQ(state["status"], "failed") << state.dump(2);
+  const json& rt = state["deploy"]["runtime"];
+  if (rt["stage"] == "RUNTIME_ERROR") {
+    EXPECT_EQ(rt["log_file"], "artifacts/run.log");
+    EXPECT_TRUE(
+        fs::exists(store_ / "runs" / state["run_id"].get<std::string>() / "artifacts" / "run.log"));
+    EXPECT_NE(Report(state).find("Space log"), std::string::npos);
   }
 }
 
