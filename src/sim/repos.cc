@@ -643,7 +643,7 @@ json Hub::RepoInfoJson(const Repo& repo, const CommitInfo& commit, bool blobs, b
     }
     out["sdk"] = repo.space->sdk;
     out["subdomain"] = sub;
-    out["host"] = "https://" + sub + ".hf.space";
+    out["host"] = SpaceHostUrl(repo);  // the simulated app (space_runtime.h)
     out["runtime"] = RuntimeJson(repo);
     out["title"] = card.value("title", repo.id.substr(repo.id.find('/') + 1));
     out["emoji"] = card.value("emoji", "🚀");

@@ -155,7 +155,9 @@ http::Handler Hub::Wrap(http::Handler inner) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       Caller caller = Authenticate(req);
-      if (caller.invalid && req.path.rfind("/_sim/", 0) != 0) {
+      // Space apps (/_spaces/) answer a bad token like the Spaces proxy: 404 HTML, not 401.
+      if (caller.invalid && req.path.rfind("/_sim/", 0) != 0 &&
+          req.path.rfind("/_spaces/", 0) != 0) {
         w->Respond(Error(401, "Invalid credentials in Authorization header"));
         return;
       }
@@ -215,6 +217,7 @@ void Hub::RegisterRoutes(http::Router& r) {
     }
     w->Respond(Json(200, out));
   });
+  AddSpaceAppRoutes(r);  // /_spaces/{owner}/{name}/… and /_sim/space-behaviours
   AddJobRoutes(r);  // before the generic /api/{type}/{ns}/{name} routes
   AddSpaceRoutes(r);
   AddCommitRoutes(r);
@@ -243,6 +246,10 @@ class SimulatorImpl final : public Simulator {
     if (!hub_.options_.faults.empty()) {
       SF_RETURN_IF_ERROR(hub_.faults().Set(hub_.options_.faults).WithContext("--faults"));
     }
+    if (!hub_.options_.space_behaviours.empty()) {
+      SF_RETURN_IF_ERROR(hub_.SetSpaceBehaviours(hub_.options_.space_behaviours)
+                             .WithContext("--space-behaviour"));
+    }
     http::Router router;
     hub_.RegisterRoutes(router);
     http::ServerOptions so;
@@ -268,6 +275,9 @@ class SimulatorImpl final : public Simulator {
   std::string default_token() const override { return hub_.token_for("sim-user"); }
   std::string token_for(std::string_view user) const override { return hub_.token_for(user); }
   Status SetFaults(std::string_view spec) override { return hub_.faults().Set(spec); }
+  Status SetSpaceBehaviours(std::string_view spec) override {
+    return hub_.SetSpaceBehaviours(spec);
+  }
   void Stop() override {
     if (server_) server_->Stop(std::chrono::milliseconds(500));
     if (providers_) providers_->Stop();

@@ -14,6 +14,11 @@
 // fault spec, replaces the rules), GET /_sim/tokens (loopback only: the users' tokens),
 // GET /_sim/commits/{models|datasets|spaces}/{ns}/{name} (loopback only: {count, main}, to prove
 // a commit was applied once). /_sim/lfs/* is the simulated LFS storage and can be faulted.
+//
+// Spaces that reach RUNNING serve a Gradio app at <url>/_spaces/<owner>/<name> (the `host` of
+// GET /api/spaces/{id} and /api/spaces/{id}/host), with outputs of the type their app declares
+// and configurable misbehaviours (GET|POST|DELETE /_sim/space-behaviours, loopback only).
+// Details: space_runtime.h, space_app.h, space_behaviour.h.
 #pragma once
 
 #include <chrono>
@@ -34,6 +39,9 @@ struct SimOptions {
   // optional files.json). Empty = users only, no repos.
   std::string data_dir;
   std::string faults;  // initial fault spec (faults.h)
+  // Misbehaviours of simulated Space apps (space_behaviour.h): "GLOB=KIND[:ARG];…", e.g.
+  // "sim-user/slow-*=slow:2000;*/broken=error". Also POST /_sim/space-behaviours.
+  std::string space_behaviours;
   std::uint64_t seed = 1;
   // Space lifecycle after a commit / restart / hardware change: BUILDING for build_delay, then
   // APP_STARTING for startup_delay, then RUNNING (or BUILD_ERROR / RUNTIME_ERROR).
@@ -67,6 +75,7 @@ class Simulator {
   // pay), "sim-reader" (= sim-user with a read-only token). Empty for an unknown name.
   virtual std::string token_for(std::string_view user) const = 0;
   virtual Status SetFaults(std::string_view spec) = 0;
+  virtual Status SetSpaceBehaviours(std::string_view spec) = 0;
   virtual void Stop() = 0;  // graceful; idempotent
 };
 

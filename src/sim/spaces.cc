@@ -241,6 +241,7 @@ std::string Hub::SpaceStage(const Repo& repo) const {
   if (sp.paused) return "PAUSED";
   if (!sp.config_error.empty()) return "CONFIG_ERROR";
   if (!repo.head().files->count(AppFile(repo, *repo.head().files))) return "NO_APP_FILE";
+  if (SpaceStuckBuilding(repo)) return "BUILDING";  // space behaviour "building"
   TimePoint now = clock_.Now();
   auto built =
       sp.build_started + std::chrono::duration_cast<TimePoint::duration>(options_.build_delay);
@@ -249,7 +250,8 @@ std::string Hub::SpaceStage(const Repo& repo) const {
   if (now < built + std::chrono::duration_cast<TimePoint::duration>(options_.startup_delay)) {
     return "APP_STARTING";
   }
-  return sp.runtime_error ? "RUNTIME_ERROR" : "RUNNING";
+  if (sp.runtime_error || !SpaceCrash(repo).empty()) return "RUNTIME_ERROR";
+  return "RUNNING";
 }
 
 json Hub::RuntimeJson(const Repo& repo) const {
@@ -275,7 +277,10 @@ json Hub::RuntimeJson(const Repo& repo) const {
       {"sdk", sp.sdk}};
   if (stage == "BUILD_ERROR") out["errorMessage"] = sp.build_error;
   if (stage == "CONFIG_ERROR") out["errorMessage"] = sp.config_error;
-  if (stage == "RUNTIME_ERROR") out["errorMessage"] = "Exit code: 1. Reason: SIM_RUNTIME_ERROR";
+  if (stage == "RUNTIME_ERROR") {
+    out["errorMessage"] =
+        sp.runtime_error ? "Exit code: 1. Reason: SIM_RUNTIME_ERROR" : SpaceCrash(repo);
+  }
   return out;
 }
 
@@ -313,6 +318,17 @@ void Hub::AddSpaceRoutes(http::Router& r) {
     };
   };
 
+  // Where a Gradio client connects (JS client: GET …/host; the sim serves the app itself).
+  r.Get("/api/spaces/{ns}/{name}/host",
+        space_route(Need::kMeta, false,
+                    [this](Repo& repo, const Caller&, const http::ServerRequest&, const json&) {
+                      std::string sub = repo.id;
+                      for (char& ch : sub) {
+                        if (ch == '/' || ch == '_' || ch == '.') ch = '-';
+                        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                      }
+                      return Json(200, {{"subdomain", sub}, {"host", SpaceHostUrl(repo)}});
+                    }));
   r.Get("/api/spaces/{ns}/{name}/runtime",
         space_route(Need::kMeta, false,
                     [this](Repo& repo, const Caller&, const http::ServerRequest&, const json&) {

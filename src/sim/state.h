@@ -141,6 +141,9 @@ struct Caller {
 
 enum class Need { kMeta, kContent, kWrite };
 
+struct SpaceRuntime;  // space_runtime.h: the simulated Spaces' Gradio apps
+std::shared_ptr<SpaceRuntime> MakeSpaceRuntime();
+
 class Hub {
  public:
   Hub(SimOptions options, const Clock& clock);
@@ -196,6 +199,14 @@ class Hub {
   void StartBuild(Repo& repo);  // caller holds mu_
   std::string SpaceStage(const Repo& repo) const;
   json RuntimeJson(const Repo& repo) const;
+  // Simulated Space apps (space_runtime.cc, space_routes.cc): the base URL a Gradio client uses,
+  // the behaviour hooks of the stage machine, the routes.
+  std::string SpaceHostUrl(const Repo& repo) const;
+  bool SpaceStuckBuilding(const Repo& repo) const;
+  std::string SpaceCrash(const Repo& repo) const;  // RUNTIME_ERROR message, "" when alive
+  Status SetSpaceBehaviours(std::string_view spec);
+  void AddSpaceAppRoutes(http::Router& r);
+  void AddSpaceBehaviourRoutes(http::Router& r);
 
   // Route groups.
   void AddRepoRoutes(http::Router& r);    // repos.cc
@@ -218,6 +229,7 @@ class Hub {
   std::map<std::string, std::string> blobs_;      // LFS store: sha256 → bytes
   std::map<std::string, LfsTicket> lfs_tickets_;  // upload ticket → expected object
   std::map<std::string, Job> jobs_;
+  std::shared_ptr<SpaceRuntime> space_runtime_ = MakeSpaceRuntime();
 
  private:
   std::mt19937_64 rng_;
