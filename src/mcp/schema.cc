@@ -6,6 +6,14 @@
 namespace sf::mcp {
 namespace {
 
+// A non-negative integer keyword (JSON literals like 3 parse as signed integers).
+std::optional<std::size_t> Count(const json& schema, const char* key) {
+  auto it = schema.find(key);
+  if (it == schema.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0)
+    return std::nullopt;
+  return static_cast<std::size_t>(it->get<std::int64_t>());
+}
+
 std::string At(const std::string& path) { return path.empty() ? "arguments" : path; }
 
 std::string Join(const std::string& path, const std::string& key) {
@@ -73,20 +81,16 @@ std::string Check(const json& schema, const json& v, const std::string& path, in
     // Length in code points, as JSON Schema counts.
     std::size_t n = 0;
     for (unsigned char ch : v.get_ref<const std::string&>()) n += (ch & 0xC0) != 0x80;
-    if (auto m = schema.find("minLength");
-        m != schema.end() && m->is_number_unsigned() && n < m->get<std::size_t>())
-      return At(path) + ": must be at least " + Serialize(*m) + " characters";
-    if (auto m = schema.find("maxLength");
-        m != schema.end() && m->is_number_unsigned() && n > m->get<std::size_t>())
-      return At(path) + ": must be at most " + Serialize(*m) + " characters";
+    if (auto m = Count(schema, "minLength"); m && n < *m)
+      return At(path) + ": must be at least " + std::to_string(*m) + " characters";
+    if (auto m = Count(schema, "maxLength"); m && n > *m)
+      return At(path) + ": must be at most " + std::to_string(*m) + " characters";
   }
   if (v.is_array()) {
-    if (auto m = schema.find("minItems");
-        m != schema.end() && m->is_number_unsigned() && v.size() < m->get<std::size_t>())
-      return At(path) + ": needs at least " + Serialize(*m) + " items";
-    if (auto m = schema.find("maxItems");
-        m != schema.end() && m->is_number_unsigned() && v.size() > m->get<std::size_t>())
-      return At(path) + ": takes at most " + Serialize(*m) + " items";
+    if (auto m = Count(schema, "minItems"); m && v.size() < *m)
+      return At(path) + ": needs at least " + std::to_string(*m) + " items";
+    if (auto m = Count(schema, "maxItems"); m && v.size() > *m)
+      return At(path) + ": takes at most " + std::to_string(*m) + " items";
     if (auto items = schema.find("items"); items != schema.end() && items->is_object()) {
       for (std::size_t i = 0; i < v.size(); ++i) {
         std::string e = Check(*items, v[i], At(path) + "[" + std::to_string(i) + "]", depth + 1);
