@@ -13,7 +13,6 @@
 //   smoke           with --smoke: one generation call and the output type (CheckSpace, 1 call)
 #include <algorithm>
 #include <cctype>
-#include <thread>
 
 #include "factory/internal.h"
 #include "factory/validate.h"
@@ -23,28 +22,9 @@ namespace {
 
 constexpr std::string_view kZeroGpuFlavor = "zero-a10g";
 
-void Sleep(Deps& deps, std::chrono::milliseconds d) {
-  if (deps.sleep)
-    deps.sleep(d);
-  else
-    std::this_thread::sleep_for(d);
-}
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-bool IsFatalStage(const std::string& stage) {
-  return stage == "BUILD_ERROR" || stage == "RUNTIME_ERROR" || stage == "CONFIG_ERROR" ||
-         stage == "NO_APP_FILE" || stage == "DELETING" || stage == "PAUSED";
-}
-
-std::string Tail(const std::vector<hub::LogLine>& lines, std::size_t n) {
-  std::string out;
-  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
-    out += lines[i].text + "\n";
-  return out;
 }
 
 struct Context {
@@ -169,51 +149,36 @@ Result<json> Hardware(Context& c, const std::string& space_id) {
   });
 }
 
-// Polls the runtime until RUNNING or a fatal stage; logs of a failed Space go into the run.
+// Waits for RUNNING (validate.h's WaitForSpaceRunning: logs of a failed Space go into the run) and
+// resolves the app's URL through the Hub.
 Result<json> WaitRuntime(Context& c, const std::string& space_id) {
   return Once(c, "wait_runtime", [&](std::string& message) -> Result<json> {
-    const auto start = c.deps.clock.Monotonic();
-    std::string last_stage;
-    for (;;) {
-      auto rt = c.hub.GetSpaceRuntime(space_id);
-      if (!rt.ok()) return rt.status();
-      if (rt->stage != last_stage && c.deps.progress)
-        c.deps.progress("wait_runtime", "stage " + rt->stage);
-      last_stage = rt->stage;
-      if (rt->stage == "RUNNING") {
-        std::string url;
-        auto host = c.hub.GetSpaceHost(space_id);
-        url = host.ok() ? *host : SpaceUrlFallback(space_id);
-        message = "RUNNING at " + url;
-        return json{{"stage", "RUNNING"},
-                    {"hardware", rt->hardware_current.value_or("")},
-                    {"space_url", url}};
-      }
-      if (IsFatalStage(rt->stage)) {
-        json out = {{"stage", rt->stage}, {"error", rt->error_message.value_or("")}};
-        hub::LogKind kind = rt->stage == "BUILD_ERROR" ? hub::LogKind::kBuild : hub::LogKind::kRun;
-        hub::LogOptions log_options;
-        log_options.max_duration = std::chrono::seconds(10);
-        log_options.tail = 200;
-        auto logs = c.hub.ReadSpaceLogs(space_id, kind, log_options);
-        if (logs.ok()) {
-          std::string file = kind == hub::LogKind::kBuild ? "build.log" : "run.log";
-          std::string all = Tail(logs->lines, logs->lines.size());
-          SF_RETURN_IF_ERROR(c.deps.store.WriteRunFile(c.rec.id(), "artifacts/" + file, all));
-          out["log_file"] = "artifacts/" + file;
-          out["log_tail"] = Tail(logs->lines, 20);
-        } else {
-          out["log_error"] = logs.status().message();
-        }
-        message = "Space stage " + rt->stage;
-        return out;
-      }
-      if (c.deps.clock.Monotonic() - start >= c.options.runtime_timeout) {
-        message = "timed out in stage " + rt->stage;
-        return json{{"stage", rt->stage}, {"timed_out", true}};
-      }
-      Sleep(c.deps, c.options.poll_interval);
+    SpaceWaitOptions wait;
+    wait.timeout = c.options.runtime_timeout;
+    wait.poll_interval = c.options.poll_interval;
+    wait.token = c.config.token.value_or("");
+    wait.store = &c.deps.store;
+    wait.run_id = c.rec.id();
+    wait.sleep = c.deps.sleep;
+    wait.progress = c.deps.progress;
+    SF_ASSIGN_OR_RETURN(SpaceWait w,
+                        WaitForSpaceRunning(c.hub, *c.deps.http, space_id, c.deps.clock, wait));
+    json out = {{"stage", w.stage}, {"hardware", w.hardware.value_or("")}, {"polls", w.polls}};
+    if (!w.running) {
+      out["error"] = w.error;
+      out["timed_out"] = w.timed_out;
+      if (!w.log_artifact.empty()) out["log_file"] = w.log_artifact;
+      std::string tail;
+      for (const auto& line : w.log_tail) tail += line + "\n";
+      if (!tail.empty()) out["log_tail"] = tail;
+      message = w.error;
+      return out;
     }
+    auto host = c.hub.GetSpaceHost(space_id);
+    std::string url = host.ok() ? *host : SpaceUrlFallback(space_id);
+    out["space_url"] = url;
+    message = "RUNNING at " + url;
+    return out;
   });
 }
 
@@ -309,12 +274,7 @@ Result<Verdict> RunDeploySteps(const BuildOptions& options, const spacegen::Gene
   state["deploy"]["runtime"] = runtime;
   const std::string stage = runtime.value("stage", "");
   if (stage != "RUNNING") {
-    if (runtime.value("timed_out", false))
-      return Verdict{RunStatus::kFailed, "the Space did not reach RUNNING within " +
-                                             std::to_string(options.runtime_timeout.count()) +
-                                             " s (last stage " + stage + ")"};
-    std::string why = "the Space ended in " + stage;
-    if (auto e = runtime.value("error", ""); !e.empty()) why += ": " + e;
+    std::string why = runtime.value("error", "the Space did not reach RUNNING (" + stage + ")");
     if (runtime.contains("log_file")) why += " (logs in " + runtime.value("log_file", "") + ")";
     return Verdict{RunStatus::kFailed, why};
   }

@@ -242,9 +242,9 @@ TEST_F(DeployTest, ARuntimeErrorPutsTheLogsIntoTheRunAndTheTailIntoTheReport) {
   EXPECT_EQ(state["status"], "failed") << state.dump(2);
   const json& rt = state["deploy"]["runtime"];
   if (rt["stage"] == "RUNTIME_ERROR") {
-    EXPECT_EQ(rt["log_file"], "artifacts/run.log");
-    EXPECT_TRUE(
-        fs::exists(store_ / "runs" / state["run_id"].get<std::string>() / "artifacts" / "run.log"));
+    EXPECT_EQ(rt["log_file"], "artifacts/space-run.log");
+    EXPECT_TRUE(fs::exists(store_ / "runs" / state["run_id"].get<std::string>() / "artifacts" /
+                           "space-run.log"));
     EXPECT_NE(Report(state).find("Space log"), std::string::npos);
   }
 }
