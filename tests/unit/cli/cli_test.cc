@@ -219,3 +219,28 @@ TEST_F(CliTest, RunOfADeadProcessShowsAsInterrupted) {
 }
 
 }  // namespace
+
+namespace {
+
+// The template agent is deterministic: the same card gives the same Space, byte for byte.
+TEST_F(CliTest, TheTemplateAgentGeneratesByteIdenticalSpacesForTheSameCard) {
+  const std::string card = SF_SOURCE_DIR "/examples/Qwen2.5-0.5B-Instruct.md";
+  Outcome a = Run({"build", card, "--dry-run", "--json"});
+  Outcome b = Run({"build", card, "--dry-run", "--json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto sa = nlohmann::json::parse(a.out);
+  auto sb = nlohmann::json::parse(b.out);
+  ASSERT_NE(sa["run_id"], sb["run_id"]);
+  fs::path ga = store_ / "runs" / sa["run_id"].get<std::string>() / "generated";
+  fs::path gb = store_ / "runs" / sb["run_id"].get<std::string>() / "generated";
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(ga)) {
+    ++files;
+    EXPECT_EQ(Slurp(e.path()), Slurp(gb / e.path().filename())) << e.path().filename();
+  }
+  EXPECT_GE(files, 3);
+  EXPECT_FALSE(Slurp(ga / "app.py").empty());
+}
+
+}  // namespace
