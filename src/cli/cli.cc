@@ -129,6 +129,9 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   sim_cmd->add_option("--faults", sim_options.faults,
                       "Fault rules: '[METHOD ] GLOB=KIND[:ARG][xCOUNT][@PROB]; …' "
                       "(KIND: status, 429:secs, reset, slow:ms, truncate)");
+  sim_cmd->add_option("--space-behaviours,--space-behaviour", sim_options.space_behaviours,
+                      "Misbehaving Space apps: 'GLOB=KIND[:ARG]; …' (KIND: placeholder[:echo], "
+                      "wrong-type[:magic], error[:MSG], slow:MS, crash:N|crash:MSms, building)");
   sim_cmd->add_option("--seed", sim_options.seed, "Seed for fault randomness")
       ->capture_default_str();
   sim_cmd->add_option("--build-delay", build_delay_ms, "Space BUILDING time (ms)")
