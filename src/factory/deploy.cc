@@ -188,7 +188,7 @@ Result<json> CheckStep(Context& c, std::string_view step, const std::string& url
     SpaceCheckOptions check;
     check.base_url = url;
     check.token = c.config.token.value_or("");
-    check.endpoint = "generate";
+    // No --endpoint: discovery picks the one named "generate", which every generated app has.
     check.repeats = repeats;
     check.call_timeout = c.options.call_timeout;
     if (repeats > 0) {
