@@ -44,9 +44,9 @@ for req in tests/requirements*.txt; do
     echo "$want" >"$stamp"
   fi
 done
-# Pinned Node test tools: every folder under tests/ and bench/ with a package-lock.json gets its own
+# Pinned Node test tools: every folder under tests/ with a package-lock.json gets its own
 # node_modules (npm ci), redone only when the lock changes.
-for lock in tests/package-lock.json tests/*/package-lock.json bench/*/package-lock.json; do
+for lock in tests/package-lock.json tests/*/package-lock.json; do
   [ -f "$lock" ] || continue
   if ! command -v npm >/dev/null; then
     SUDO=""
