@@ -76,8 +76,9 @@ AppInterface DeriveInterface(std::string_view app_py, std::string_view readme);
 // GET /config for `root` (the app's base URL, no trailing slash).
 nlohmann::json AppConfigJson(const AppInterface& app, const std::string& root,
                              std::uint64_t app_id);
-// GET {P}/info.
-nlohmann::json AppInfoJson(const AppInterface& app);
+// GET {P}/info. With a root, 6.x endpoints also get `code_snippets` (python, javascript, bash,
+// cli) as a served 6.x app gives.
+nlohmann::json AppInfoJson(const AppInterface& app, const std::string& root = "");
 // The captured Gradio data for a major version (5 or 6); nullptr-free: unknown majors give 5.
 const nlohmann::json& CapturedComponents(int major);
 

@@ -107,6 +107,11 @@ json ComponentEntry(const AppComponent& c, const json& captured) {
   for (auto& [k, v] : entry.items()) out[k] = v;
   json& props = out["props"];
   for (const auto& [k, v] : c.kwargs.items()) props[k] = v;
+  if (c.type == "number" && c.kwargs.contains("precision") && c.kwargs["precision"] == 0) {
+    for (const char* k : {"api_info", "api_info_as_input", "api_info_as_output"}) {
+      if (out.contains(k)) out[k] = {{"type", "integer"}};
+    }
+  }
   if (c.type == "slider") {
     if (!c.kwargs.contains("value") && props.contains("minimum")) props["value"] = props["minimum"];
     json schema = {{"type", "number"},
@@ -118,6 +123,35 @@ json ComponentEntry(const AppComponent& c, const json& captured) {
     if (out.contains("example_inputs")) out["example_inputs"] = props["minimum"];
   }
   return out;
+}
+
+// The usage snippets a served 6.x app adds to each endpoint of /info.
+json CodeSnippets(const json& ep, const AppEvent& e, const std::string& root) {
+  std::string py_args;
+  std::string js_args;
+  json named = json::object();
+  for (const auto& p : ep["parameters"]) {
+    std::string name = p.value("parameter_name", "");
+    const json& v =
+        p["parameter_has_default"].get<bool>() ? p["parameter_default"] : p["example_input"];
+    py_args += "\t" + name + "=" + v.dump() + ",\n";
+    js_args += "\t\t" + name + ": " + v.dump() + ",\n";
+    named[name] = v;
+  }
+  const std::string api = "/" + e.api_name;
+  return {{"python", "from gradio_client import Client\n\nclient = Client(\"" + root +
+                         "\")\nresult = client.predict(\n" + py_args + "\tapi_name=\"" + api +
+                         "\",\n)\nprint(result)"},
+          {"javascript",
+           "import { Client } from \"@gradio/client\";\n\nconst client = await "
+           "Client.connect(\"" +
+               root + "\");\nconst result = await client.predict(\"" + api + "\", {\n" + js_args +
+               "});\n\nconsole.log(result.data);"},
+          {"bash", "curl -X POST " + root + "/gradio_api/call/v2/" + e.api_name +
+                       " -s -H \"Content-Type: application/json\" \\\n  -d '" + named.dump() +
+                       "' \\\n  | awk -F'\"' '{ print $4}' \\\n  | read EVENT_ID; curl -N " + root +
+                       "/gradio_api/call/" + e.api_name + "/$EVENT_ID"},
+          {"cli", "{command} predict " + root + " " + api + " '" + named.dump(2) + "'\n"}};
 }
 
 json Layout(const AppInterface& app, int parent) {
@@ -227,7 +261,7 @@ json AppConfigJson(const AppInterface& app, const std::string& root, std::uint64
   return out;
 }
 
-json AppInfoJson(const AppInterface& app) {
+json AppInfoJson(const AppInterface& app, const std::string& root) {
   const json& cap = CapturedComponents(app.major);
   json named = json::object();
   for (const auto& e : app.events) {
@@ -258,6 +292,7 @@ json AppInfoJson(const AppInterface& app) {
       p["parameter_has_default"] = has_value;
       p["parameter_default"] = has_value ? props["value"] : json(nullptr);
       if (entry.contains("api_info_as_input")) p["type"] = entry["api_info_as_input"];
+      if (p["type"] == json{{"type", "integer"}}) p["python_type"]["type"] = "int";
       if (entry.contains("example_inputs")) p["example_input"] = entry["example_inputs"];
       ep["parameters"].push_back(p);
     }
@@ -277,6 +312,7 @@ json AppInfoJson(const AppInterface& app) {
       if (entry.contains("api_info_as_output")) r["type"] = entry["api_info_as_output"];
       ep["returns"].push_back(r);
     }
+    if (!skip && app.major >= 6 && !root.empty()) ep["code_snippets"] = CodeSnippets(ep, e, root);
     if (!skip) named["/" + e.api_name] = ep;
   }
   return {{"named_endpoints", named}, {"unnamed_endpoints", json::object()}};

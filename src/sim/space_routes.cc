@@ -279,7 +279,7 @@ void ServeApp(Hub& hub, http::ServerRequest& req, WriterPtr w, const SpaceTarget
   if (sub.rfind(p, 0) != 0) return w->Respond(Detail(404, "Not Found"));
   std::string api = sub.substr(p.size());
   if (get && (api == "info" || api == "info/"))
-    return w->Respond(Hub::Json(200, AppInfoJson(*iface)));
+    return w->Respond(Hub::Json(200, AppInfoJson(*iface, t.root)));
   if (get && api == "app_id") return w->Respond(Hub::Json(200, {{"app_id", app.app_id}}));
   if (get && api == "queue/status") {
     return w->Respond(Hub::Json(200, {{"msg", "estimation"},

@@ -97,6 +97,20 @@ void Hub::AddSpaceBehaviourRoutes(http::Router& r) {
   auto loopback = [](const http::ServerRequest& req) {
     return req.remote_address.rfind("127.", 0) == 0 || req.remote_address == "::1";
   };
+  // huggingface_hub >= 1.x validates a README's YAML before committing it (create_commit).
+  r.Post("/api/validate-yaml", [this](http::ServerRequest& req, WriterPtr w) {
+    http::Response err;
+    auto body = JsonBody(req, &err);
+    if (!body) return w->Respond(std::move(err));
+    if (!body->contains("content") || !(*body)["content"].is_string()) {
+      return w->Respond(Error(400, "Missing 'content'"));
+    }
+    std::string error;
+    if (!FrontMatter((*body)["content"].get<std::string>(), &error)) {
+      return w->Respond(Error(400, "Invalid YAML metadata: " + error));
+    }
+    w->Respond(Json(200, {{"errors", json::array()}, {"warnings", json::array()}}));
+  });
   r.Get("/_sim/space-behaviours", [this, loopback](http::ServerRequest& req, WriterPtr w) {
     if (!loopback(req)) return w->Respond(Error(403, "admin routes are loopback only"));
     w->Respond(Json(200, {{"rules", space_runtime_->behaviours.Describe()}}));
