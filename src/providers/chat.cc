@@ -434,6 +434,7 @@ class ChatRun {
       if (earliest != Ms::max() && earliest < Ms(24 * 3600 * 1000))
         r.headers.emplace_back(
             "Retry-After", std::to_string(std::max<long long>(1, (earliest.count() + 999) / 1000)));
+      r.headers.emplace_back("x-spacefactory-attempts", "0");
       Answer(std::move(r), "error");
       return;
     }

@@ -90,7 +90,10 @@ struct BreakerOptions {
 struct RouterOptions {
   int max_rounds = 2;  // passes over the candidate list (the second after a backoff)
   std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds ttft_timeout{30'000};  // until the first byte (idle timeout after)
+  // Until the first byte of the answer (then the same value is the stall limit between bytes). For
+  // a non-streamed request the first byte is the whole answer: raise it for long generations.
+  // libcurl checks it about once a second, so it fires within ~1 s after the value.
+  std::chrono::milliseconds ttft_timeout{60'000};
   std::chrono::milliseconds request_timeout{600'000};
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_retry_wait{5'000};  // a longer Retry-After is not waited for

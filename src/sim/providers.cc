@@ -154,6 +154,8 @@ struct ProviderSim::Impl : std::enable_shared_from_this<ProviderSim::Impl> {
   std::uint64_t requests = 0, ids = 0;
   std::map<std::string, std::uint64_t> by_key;  // last 4 characters of the key
   std::map<std::string, int> answered;
+  std::map<std::string, int> calls;    // every chat request, per nonce
+  std::map<std::string, int> dropped;  // calls answered by a reset (no byte at all)
   std::atomic<bool> stopped{false};
 
   std::optional<Rule> Decide(const std::string& provider, const std::string& key) {
@@ -176,7 +178,11 @@ struct ProviderSim::Impl : std::enable_shared_from_this<ProviderSim::Impl> {
 
   json Stats() {
     std::lock_guard<std::mutex> lock(mu);
-    return {{"requests", requests}, {"by_key", by_key}, {"answered", answered}};
+    return {{"requests", requests},
+            {"by_key", by_key},
+            {"answered", answered},
+            {"calls", calls},
+            {"dropped", dropped}};
   }
 
   void Chat(const std::string& provider, http::ServerRequest& req, const WriterPtr& w);
@@ -315,6 +321,7 @@ void ProviderSim::Impl::Chat(const std::string& provider, http::ServerRequest& r
   {
     std::lock_guard<std::mutex> lock(mu);
     ++requests;
+    ++calls[nonce];
     ++by_key[key.size() > 4 ? key.substr(key.size() - 4) : key];
     id = "chatcmpl-sim-" + std::to_string(++ids);
   }
@@ -324,7 +331,13 @@ void ProviderSim::Impl::Chat(const std::string& provider, http::ServerRequest& r
                                 "invalid_request_error", "model_not_found"));
   int cut = -1;
   if (auto f = Decide(provider, key)) {
-    if (f->kind == "reset") return w->Abort();
+    if (f->kind == "reset") {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        ++dropped[nonce];
+      }
+      return w->Abort();
+    }
     if (f->kind == "hang") {
       scheduler.After(Ms(f->arg >= 0 ? f->arg : 60000), [w] { w->Abort(); });
       return;
@@ -426,6 +439,8 @@ http::Handler ProviderSim::Wrap(http::Handler inner) {
         impl->requests = 0;
         impl->by_key.clear();
         impl->answered.clear();
+        impl->calls.clear();
+        impl->dropped.clear();
       }
       return w->Respond(http::JsonResponse(200, impl->Stats().dump()));
     }

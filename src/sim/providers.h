@@ -4,7 +4,7 @@
 //   POST /_providers/{name}/v1/chat/completions   any {name}; any non-empty bearer key
 //   GET  /_providers/{name}/v1/models
 //   GET|POST|DELETE /_providers/_faults           the fault spec below (POST body replaces it)
-//   GET  /_providers/_stats                       {"requests", "by_key", "answered": {nonce: n}}
+//   GET  /_providers/_stats                       {"requests", "by_key", "calls", "dropped", "answered"}
 //   DELETE /_providers/_stats                     clears the counters
 //
 // Modes come from the requested model name: "instant" (3 deltas), "delay-MS" (answer after MS),
@@ -22,10 +22,11 @@
 // the rule fires, @PROB the probability (random source seeded by --seed: deterministic for a given
 // request order). The first matching rule that fires wins.
 //
-// Stats: "answered" counts, per request nonce (the body's "user" field, else the last message's
-// content), the calls that delivered something a client could commit to (a full non-stream 200
-// body, or at least one complete stream event): a gateway that re-sends after committing shows up
-// as a count above 1.
+// Stats, per request nonce (the body's "user" field, else the last message's content): "calls"
+// counts every chat request, "dropped" the calls answered by a `reset`, "answered" the calls the simulator answered with something a client
+// could commit to (a full non-stream 200 body, or at least one complete stream event written; a
+// connection reset right after may still destroy it in flight). A gateway that reports how many
+// attempts it made can be checked against "calls": any hidden re-send shows up as a difference.
 #pragma once
 
 #include <cstdint>
