@@ -56,6 +56,7 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
   [ -f "$build/CMakeCache.txt" ] || cmake --preset release -B "$build" -S "$root" >/dev/null
   cmake --build "$build" -j 2 --target spacefactory gateway_upstream gateway_ttfb >/dev/null
 fi
+build="$(cd "$build" && pwd)"
 sf="$build/src/cli/spacefactory"
 upstream_bin="$build/bench/gateway/gateway_upstream"
 ttfb_bin="$build/bench/gateway/gateway_ttfb"
@@ -97,6 +98,8 @@ wait_for() {
   return 1
 }
 
+: >"$work/upstream.log"
+: >"$work/ours.log"
 "$upstream_bin" --port 0 --threads "$upstream_threads" >"$work/upstream.log" 2>&1 &
 upstream_pid=$!
 pids+=("$upstream_pid")
@@ -137,9 +140,9 @@ providers:
     api_key: sk-bench
     models: [bench-model]
 EOF
-  mkdir -p "$work/home"
+  mkdir -p "$work/store"
   (cd "$work" && exec env -u HF_TOKEN -u OPENROUTER_KEY -u OPENROUTER_API_KEY -u AGENTIC_CONFIG \
-    -u SPACE_FACTORY_API_KEY HOME="$work/home" "$sf" serve --config "$work/agentic-config.yaml" \
+    -u SPACE_FACTORY_API_KEY SPACE_FACTORY_STORE="$work/store" "$sf" serve --config "$work/agentic-config.yaml" \
     --port 0 --io-threads "$sf_io_threads" >"$work/ours.log" 2>&1) &
   pid[ours]=$!
   pids+=("${pid[ours]}")
