@@ -463,6 +463,6 @@ std::shared_ptr<Server> NewService(const ServiceDeps& deps, const ServiceOptions
 // `spacefactory serve`: mounts /mcp (POST, GET, DELETE) on `router`. `bind_host` is the address
 // the server listens on (Host / Origin validation).
 Status MountHttp(http::Router& router, const ServiceDeps& deps, bool conformance,
-                 const std::string& bind_host);
+                 const std::string& bind_host, const ExtraToolsHook& extra = nullptr);
 
 }  // namespace sf::mcp
