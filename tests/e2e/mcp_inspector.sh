@@ -14,7 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TESTS=$(dirname "$HERE")
 NODE=${SF_TEST_NODE:-node}
 L=$TESTS/mcp_clients/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js
-CARD=$DATA/modelcards/000.md
+CARD=$DATA/modelcards/090.md  # one of the smallest labelled cards
 command -v "$NODE" >/dev/null || { echo "FAIL: node not found"; echo "0 passed, 1 failed"; exit 1; }
 [ -f "$L" ] || { echo "FAIL: $L missing (run scripts/install-deps.sh)"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -45,6 +45,7 @@ SIM_PID=$!
 wait_line "$OUT/sim.out" '^SIM_OTHER_TOKEN=' "$SIM_PID" ||
   { echo "FAIL: the simulator did not start"; cat "$OUT/sim.out" "$OUT/sim.err"; echo "0 passed, 1 failed"; exit 1; }
 HF_ENDPOINT=$(sed -n 's/^HF_ENDPOINT=//p' "$OUT/sim.out")
+CARD_ARGS=$("$NODE" -e 'console.log(JSON.stringify({card_text: require("fs").readFileSync(process.argv[1], "utf8")}))' "$CARD")
 HF_TOKEN=$(sed -n 's/^HF_TOKEN=//p' "$OUT/sim.out")
 
 pass=0 fail=0
@@ -90,8 +91,13 @@ run_checks() {  # TRANSPORT (uses TARGET and EXTRA)
     --method tools/list
   inspect "$t: tools/call hf_whoami (simulated Hub)" 0 "!r.result.isError && ($TEXT).includes(\"sim-user\")" \
     --method tools/call --tool-name hf_whoami
-  inspect "$t: tools/call factory_analyze_card" 0 "!r.result.isError && ($TEXT).trim().length > 0" \
-    --method tools/call --tool-name factory_analyze_card --tool-args-json "{\"path\":\"$CARD\"}"
+  inspect "$t: tools/call factory_analyze_card sim-org/tiny-gpt2" 0 "!r.result.isError && ($TEXT).includes(\"task:\")" \
+    --method tools/call --tool-name factory_analyze_card --tool-arg model_id=sim-org/tiny-gpt2
+  inspect "$t: tools/call factory_analyze_card card_text (JSON args)" 0 \
+    "!r.result.isError && ($TEXT).includes(\"task:\") && typeof r.result.structuredContent === \"object\"" \
+    --method tools/call --tool-name factory_analyze_card --tool-args-json "$CARD_ARGS"
+  inspect "$t: factory_analyze_card with a bad argument is an isError result (exit 5)" 5 "true" \
+    --method tools/call --tool-name factory_analyze_card --tool-arg model_id=not/a/model/id
   inspect "$t: tools/call of an unknown tool exits 5" 5 "true" \
     --method tools/call --tool-name no_such_tool
   inspect "$t: prompts/list" 0 "r.result.prompts.length >= 2" --method prompts/list

@@ -8,7 +8,9 @@ Starts `spacefactory sim` on a free loopback port for the Hub tools, then for ea
 each connect mode of the SDK's `Client` — 'auto' (the default: it probes `server/discover` at the
 stateless 2026-07-28 revision first, which we must refuse with a clear unsupported-version error so
 the client falls back to `initialize`) and 'legacy' (the 2025-11-25 handshake only) — it lists the
-tools and calls hf_whoami, factory_analyze_card and an unknown tool. Prints one line per check and
+tools and calls hf_whoami, factory_analyze_card (a card from the sim, and card text) and an unknown
+tool; in 'auto' mode it also runs factory_build against the sim and checks the progress
+notifications and the final status. Prints one line per check and
 a final `N passed, M failed`; exits 1 when anything failed.
 """
 import asyncio
@@ -30,7 +32,7 @@ except ImportError as e:  # a missing client is a failure, never a skip
 
 BIN = os.path.abspath(sys.argv[1])
 TESTDATA = os.path.abspath(sys.argv[2])
-CARD = os.path.join(TESTDATA, "modelcards", "000.md")
+CARD = os.path.join(TESTDATA, "modelcards", "090.md")  # one of the smallest labelled cards
 
 # Tools the issue requires in a normal tools/list (provider_route_request only with the router).
 REQUIRED_TOOLS = {
@@ -85,7 +87,7 @@ def stop(proc):
             proc.wait()
 
 
-async def check_server(label, make_client):
+async def check_server(label, make_client, build):
     """The same checks for every transport and mode; make_client() returns an unentered Client."""
     async with make_client() as client:
         report(f"{label}: connect (protocol {client.protocol_version})",
@@ -110,13 +112,37 @@ async def check_server(label, make_client):
         report(f"{label}: tools/call hf_whoami (simulated Hub)",
                not r.is_error and "sim-user" in text_of(r), f"isError={r.is_error} {text_of(r)[:300]!r}")
 
-        r = await client.call_tool("factory_analyze_card", {"path": CARD})
-        report(f"{label}: tools/call factory_analyze_card {os.path.basename(CARD)}",
-               not r.is_error and text_of(r).strip() != "", f"isError={r.is_error} {text_of(r)[:300]!r}")
+        r = await client.call_tool("factory_analyze_card", {"model_id": "sim-org/tiny-gpt2"})
+        report(f"{label}: tools/call factory_analyze_card sim-org/tiny-gpt2 (card from the sim)",
+               not r.is_error and "task:" in text_of(r), f"isError={r.is_error} {text_of(r)[:300]!r}")
+
+        with open(CARD, encoding="utf-8") as f:
+            card_text = f.read()
+        r = await client.call_tool("factory_analyze_card", {"card_text": card_text})
+        report(f"{label}: tools/call factory_analyze_card card_text={os.path.basename(CARD)}",
+               not r.is_error and "task:" in text_of(r) and isinstance(r.structured_content, dict),
+               f"isError={r.is_error} {text_of(r)[:300]!r}")
 
         r = await client.call_tool("factory_analyze_card", {})
-        report(f"{label}: factory_analyze_card without arguments is an error",
-               r.is_error is True, f"isError={r.is_error} {text_of(r)[:300]!r}")
+        report(f"{label}: factory_analyze_card without arguments is an isError result",
+               r.is_error is True and text_of(r).strip() != "", f"isError={r.is_error} {text_of(r)[:300]!r}")
+
+        if build:
+            progress = []
+
+            async def on_progress(value, total, message):
+                progress.append((value, total, message))
+
+            r = await client.call_tool("factory_build", {"model_id": "sim-org/tiny-gpt2"},
+                                       read_timeout_seconds=240, progress_callback=on_progress)
+            status = (r.structured_content or {}).get("status")
+            values = [p[0] for p in progress]
+            report(f"{label}: factory_build against the sim sends progress ({len(progress)} notifications)",
+                   len(progress) >= 3 and values == sorted(values) and len(set(values)) == len(values),
+                   f"{progress}")
+            report(f"{label}: factory_build ends with a final status ({status})",
+                   not r.is_error and bool(status) and "status:" in text_of(r),
+                   f"isError={r.is_error} {text_of(r)[:500]!r}")
 
         try:
             r = await client.call_tool("no_such_tool", {})
@@ -140,21 +166,23 @@ async def main():
 
         for mode in ("auto", "legacy"):
             stdio = StdioServerParameters(command=BIN, args=["mcp"], env=env)
-            await run_case(f"stdio/{mode}", lambda: Client(stdio, mode=mode, read_timeout_seconds=60))
+            await run_case(f"stdio/{mode}", lambda: Client(stdio, mode=mode, read_timeout_seconds=60),
+                           build=mode == "auto")
 
         pattern = r"^serving on (http://\S+)$"
         serve, text = start(["serve", "--port", "0"], env, pattern, "serve")
         url = re.search(pattern, text, re.M).group(1) + "/mcp"
         for mode in ("auto", "legacy"):
-            await run_case(f"http/{mode}", lambda: Client(url, mode=mode, read_timeout_seconds=60))
+            await run_case(f"http/{mode}", lambda: Client(url, mode=mode, read_timeout_seconds=60),
+                           build=mode == "auto")
     finally:
         stop(serve)
         stop(sim)
 
 
-async def run_case(label, make_client):
+async def run_case(label, make_client, build=False):
     try:
-        await asyncio.wait_for(check_server(label, make_client), 120)
+        await asyncio.wait_for(check_server(label, make_client, build), 300)
     except Exception as e:  # noqa: BLE001 — any failure of a whole case is reported, then the next runs
         report(f"{label}: session", False, f"{type(e).__name__}: {e}")
         traceback.print_exc()
