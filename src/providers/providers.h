@@ -19,6 +19,9 @@
 //   /api/providers, POST /api/providers/route, POST /api/providers/{name}/keys, DELETE
 //   /api/providers/{name}/keys/{id}, GET /metrics. Upstream calls run on a worker pool (never on a
 //   server io thread); each worker owns one libcurl client, so upstream connections are reused.
+//   Because they are reused, libcurl re-sends a request once, by itself, when the keep-alive
+//   connection it went out on is dropped before any response byte (a stale connection); the router
+//   does not see that attempt. Nothing is ever re-sent once a byte of the answer has arrived.
 // - Usage ledger (SQLite, batched by a background writer): one row per request.
 //
 // Running the gateway in front of one OpenAI-compatible upstream (what bench/gateway does):
