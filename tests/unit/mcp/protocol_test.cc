@@ -101,7 +101,8 @@ TEST(Schema, ValidatesTheSubsetWeUse) {
   EXPECT_EQ(ValidateArguments(s, {{"q", "a"}, {"n", 1.5}}), "n: must be integer");
   EXPECT_EQ(ValidateArguments(s, {{"q", "a"}, {"zzz", 1}}), "zzz: unknown argument");
   EXPECT_NE(ValidateArguments(s, {{"q", "a"}, {"kind", "c"}}), "");
-  EXPECT_EQ(ValidateArguments(s, {{"q", "a"}, {"tags", json::array({"x", 1})}}), "tags[1]: must be string");
+  EXPECT_EQ(ValidateArguments(s, {{"q", "a"}, {"tags", json::array({"x", 1})}}),
+            "tags[1]: must be string");
   EXPECT_NE(ValidateArguments(s, {{"q", "a"}, {"tags", {"x", "y", "z"}}}), "");
   EXPECT_EQ(ValidateArguments(s, json::array()), "arguments: must be object");
 }
