@@ -94,11 +94,12 @@ cell() {
   [ -n "$pid" ] && cpu="$(awk -v t="$((c1 - c0))" -v n="$n" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "%.1f", (n > 0) ? t * 1e6 / hz / n : 0 }')"
   RPS[$key]="$rps" P50[$key]="$p50" P99[$key]="$p99" CT[$key]="$ct" CPU[$key]="$cpu"
-  local peak="-"
+  local peak="-" idle="${IDLE[$label]:--}"
   [ -n "$pid" ] && peak="$(rss_kb "$pid" VmHWM)"
+  [ "$transport" = stdio ] && idle="-"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$(date -u +%FT%TZ)" "$commit" "$label" "$transport" "$conc" "$n" "$errors" "$rps" "$p50" \
-    "$p90" "$p99" "$max" "$ct" "$cpu" "${IDLE[$label]:--}" "$peak" \
+    "$p90" "$p99" "$max" "$ct" "$cpu" "$idle" "$peak" \
     "$(cut -d' ' -f1-3 /proc/loadavg)" "$machine" >>"$results"
 }
 
