@@ -315,6 +315,32 @@ void ServeApp(Hub& hub, http::ServerRequest& req, WriterPtr w, const SpaceTarget
                              "This API endpoint does not accept direct HTTP POST requests. Please "
                              "join the queue to use this API."));
   }
+  // POST {P}/call/v2/<api_name> (6.13 and later): named parameters instead of a list; the
+  // result stream is the same GET {P}/call/<api_name>/<event_id>.
+  if (!get && api.rfind("call/v2/", 0) == 0 && CallErrorHasDetail(*iface)) {
+    const AppEvent* ev = iface->FindEvent(api.substr(8));
+    json body = json::parse(req.body, nullptr, false);
+    if (ev == nullptr) return w->Respond(Detail(404, "Not Found"));
+    if (body.is_discarded() || !body.is_object()) return w->Respond(Detail(422, "Invalid body"));
+    json named = body;
+    json data = json::array();
+    const json info = AppInfoJson(*iface);
+    const json& params = info["named_endpoints"]["/" + ev->api_name]["parameters"];
+    for (const auto& param : params) {
+      std::string name = param.value("parameter_name", "");
+      if (named.contains(name)) {
+        data.push_back(named[name]);
+      } else if (param.value("parameter_has_default", false)) {
+        data.push_back(param["parameter_default"]);
+      } else {
+        return w->Respond(Detail(422, "Missing required parameter '" + name + "'"));
+      }
+    }
+    PendingCall c = RunCall(rt, app, t.id, *ev, data, file_base);
+    std::string id = c.event_id;
+    app.pending[id] = std::move(c);
+    return w->Respond(Hub::Json(200, {{"event_id", id}}));
+  }
   // POST {P}/call/<api_name>
   if (!get && api.rfind("call/", 0) == 0 && api.find('/', 5) == std::string::npos) {
     const AppEvent* ev = iface->FindEvent(api.substr(5));
@@ -339,10 +365,11 @@ void ServeApp(Hub& hub, http::ServerRequest& req, WriterPtr w, const SpaceTarget
       w->WriteEvent({"error", "\"404: Not Found\"", ""});
       return w->End();
     }
+    const int mine = ++it->second.stream;
     const bool detail = CallErrorHasDetail(*iface);
     auto last = std::make_shared<Clock_::time_point>(Clock_::now());
     auto pump = std::make_shared<std::function<void()>>();
-    *pump = [&hub, w, t, event_id, detail, last,
+    *pump = [&hub, w, t, event_id, detail, last, mine,
              weak = std::weak_ptr<std::function<void()>>(pump)] {
       SpaceRuntime& r = *hub.space_runtime_;
       std::unique_lock<std::mutex> l(r.mu);
@@ -354,6 +381,10 @@ void ServeApp(Hub& hub, http::ServerRequest& req, WriterPtr w, const SpaceTarget
         return w->End();
       }
       PendingCall& c = a->second.pending[event_id];
+      if (c.stream != mine) {  // a newer GET (a client retry) reads this event now
+        l.unlock();
+        return w->End();
+      }
       auto now = Clock_::now();
       if (now >= c.ready_at) {
         std::string frame;

@@ -46,6 +46,7 @@ struct PendingCall {
   SteadyTime ready_at{};
   double duration_s = 0;
   bool announced = false;  // queue: estimation/process_starts sent
+  int stream = 0;          // /call: the newest GET reading this event (a retried GET wins)
 };
 
 struct SpaceApp {

@@ -336,6 +336,13 @@ TEST_F(SpaceRuntimeTest, QueueProtocolUploadAndLabels) {
   EXPECT_TRUE(msgs[2]["output"]["data"][0].contains("confidences"));
   EXPECT_EQ(msgs[3]["msg"], "close_stream");
 
+  // 6.13+: /call/v2 with named parameters.
+  auto v2 = Call("POST", host + "/gradio_api/call/v2/generate", token_, json{{"image", fd}}.dump());
+  ASSERT_EQ(v2.status, 200) << v2.body;
+  auto v2sse =
+      Call("GET", host + "/gradio_api/call/generate/" + Body(v2).value("event_id", ""), token_);
+  EXPECT_NE(v2sse.body.find("event: complete"), std::string::npos) << v2sse.body;
+
   // A path that was never uploaded is refused, like Gradio's upload folder check.
   json bad = fd;
   bad["path"] = "/etc/passwd";
