@@ -147,6 +147,7 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
 
   CommandSet commands;
   AddServeCommand(app, ctx, commands);
+  AddValidateCommand(app, ctx, commands);
   AddMcpCommands(app, ctx, commands);
   AddProviderCommands(app, ctx, commands);
 

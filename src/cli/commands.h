@@ -33,6 +33,8 @@ class CommandSet {
 
 // `serve`: the HTTP server (gateway, MCP, REST API) on one port. serve.cc.
 void AddServeCommand(CLI::App& app, Context& ctx, CommandSet& set);
+// `validate SPACE_ID|--url URL`. validate_command.cc.
+void AddValidateCommand(CLI::App& app, Context& ctx, CommandSet& set);
 // `mcp`: the MCP server over stdio. mcp_commands.cc.
 void AddMcpCommands(CLI::App& app, Context& ctx, CommandSet& set);
 // `providers` and `chat`: the LLM provider router. provider_commands.cc.

@@ -61,6 +61,9 @@ struct SpaceCheckOptions {
   int repeats = 3;       // generation calls; 0 = health/API gate only
   std::chrono::milliseconds call_timeout{300'000};  // per call (slow beyond it = failure)
   std::chrono::milliseconds request_timeout{30'000};
+  // /config is retried while the app is unreachable or answers 429/5xx (still starting).
+  int config_attempts = 2;
+  std::chrono::milliseconds config_retry_delay{1'000};
   // The output kind the task calls for (text-to-image → kImage); nullopt = what /info declares for
   // the endpoint's first output. A mismatch with the declared or observed type is a wrong type.
   std::optional<gradio::OutputKind> expected_kind;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <thread>
 
 #include "factory/validate.h"
 #include "hub/hub.h"
@@ -205,7 +206,21 @@ void RunCall(gradio::Client& client, const gradio::Endpoint& ep, const SpaceChec
   gradio::CallOptions co;
   co.total_timeout = o.call_timeout;
   co.idle_timeout = std::min(o.call_timeout, std::chrono::milliseconds(60'000));
+  const auto started = std::chrono::steady_clock::now();
   auto r = client.Call(ep.name, in.data, co);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  // Slow beyond the limit is a failure however the call ended: the HTTP layer may have retried a
+  // stalled stream past the deadline, and a late `complete` must not count.
+  const std::string over_limit = "no result within the " +
+                                 std::to_string(o.call_timeout.count() / 1000) + " s limit (took " +
+                                 std::to_string(elapsed.count()) + " ms)";
+  if (elapsed > o.call_timeout) {
+    rec.failure = CallFailure::kTimeout;
+    rec.latency_ms = static_cast<double>(elapsed.count());
+    rec.error = r.ok() ? over_limit : over_limit + "; then: " + r.status().message();
+    return;
+  }
   if (!r.ok() && o.diagnose_errors_via_queue && r.status().code() == Code::kRemote &&
       r.status().message().find("no detail") != std::string::npos) {
     // Gradio < 6.13 drops the error text on /call; the queue protocol carries it.
@@ -394,6 +409,13 @@ Result<SpaceCheck> CheckSpace(const SpaceCheckOptions& o, http::HttpClient& http
       http, {.root_url = check.base_url, .token = o.token, .request_timeout = o.request_timeout});
   progress("config", "GET " + check.base_url + "/config");
   auto config = client.LoadConfig();
+  for (int attempt = 1;
+       attempt < o.config_attempts && !config.ok() &&
+       (config.status().code() == Code::kUnavailable || config.status().code() == Code::kTimeout);
+       ++attempt) {
+    std::this_thread::sleep_for(o.config_retry_delay);
+    config = client.LoadConfig();
+  }
   if (!config.ok()) {
     ProbeHealth(http, opts, "/gradio_api", check);
     check.failure_stage = "config";

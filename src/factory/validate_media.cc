@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <numbers>
 
 #include "factory/validate.h"
@@ -282,7 +283,9 @@ std::vector<std::string> TextPlaceholderSigns(const json& value, std::string_vie
   if (value.is_string() && in.size() >= 3) {
     const std::string out = value.get<std::string>();
     if (auto p = out.find(in); p != std::string::npos) {
-      std::string residue = Trim(out.substr(0, p) + " " + out.substr(p + in.size()));
+      // A decoration sits before or after the input, not around it ("The X is Y" is an answer).
+      const std::string before = Trim(out.substr(0, p)), after = Trim(out.substr(p + in.size()));
+      std::string residue = before.empty() ? after : after.empty() ? before : std::string(64, '?');
       if (residue.size() <= 24) {
         signs.push_back(residue.empty()
                             ? "output is the input echoed back"
@@ -335,8 +338,10 @@ int RecommendZeroGpuDuration(double max_seconds, std::string* note) {
   constexpr int kMin = 10, kMax = 120;
   double raw = std::ceil(std::max(0.0, max_seconds) * 1.5);
   int d = static_cast<int>(std::ceil(raw / 5.0) * 5.0);
-  std::string n = "max observed " + std::to_string(static_cast<int>(std::ceil(max_seconds))) +
-                  " s × 1.5, rounded up to a multiple of 5 s";
+  char observed[32];
+  std::snprintf(observed, sizeof observed, "%.1f", std::max(0.0, max_seconds));
+  std::string n =
+      "max observed " + std::string(observed) + " s × 1.5, rounded up to a multiple of 5 s";
   if (d < kMin) {
     d = kMin;
     n += ", raised to the " + std::to_string(kMin) + " s floor";
