@@ -314,7 +314,7 @@ Result<ValidateOutcome> Validate(const ValidateOptions& o, Deps& deps) {
       wo.token = token;
       wo.store = &deps.store;
       wo.run_id = id;
-      wo.sleep = o.sleep;
+      wo.sleep = o.sleep ? o.sleep : deps.sleep;
       wo.progress = deps.progress;
       auto w = WaitForSpaceRunning(hub, *deps.http, o.space_id, deps.clock, wo);
       if (!w.ok()) {

@@ -264,7 +264,8 @@ struct ValidateOptions {
   std::chrono::milliseconds wait_timeout{900'000};  // until RUNNING
   std::chrono::milliseconds poll_interval{2'000};
   std::optional<gradio::OutputKind> expected_kind;
-  // Waiting between polls; null = std::this_thread::sleep_for. Tests advance a FakeClock here.
+  // Waiting between polls; null = deps.sleep, else std::this_thread::sleep_for. Tests advance a
+  // FakeClock here.
   std::function<void(std::chrono::milliseconds)> sleep;
 };
 
