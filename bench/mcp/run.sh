@@ -4,7 +4,7 @@
 #
 #   bench/mcp/run.sh [SPACEFACTORY_BINARY [MCP_LOAD_BINARY]]
 #
-# Defaults: build/release/spacefactory and build/release/bench/mcp/mcp_load (cmake --preset release
+# Defaults: build/release/src/cli/spacefactory and build/release/bench/mcp/mcp_load (cmake --preset release
 # && cmake --build build/release --target spacefactory mcp_load), or BUILD=build/DIR for both.
 # Cells: Streamable HTTP at concurrency 1 (sequential), 10 and 50 (one MCP session per client,
 # keep-alive), and stdio sequential. Servers:
@@ -23,7 +23,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 build="${BUILD:-$root/build/release}"
-sf="${1:-$build/spacefactory}"
+sf="${1:-$build/src/cli/spacefactory}"
 load="${2:-$build/bench/mcp/mcp_load}"
 requests="${REQUESTS:-5000}"
 stdio_requests="${STDIO_REQUESTS:-5000}"
