@@ -23,5 +23,5 @@ for card in 000 012 018 051 054 060 072 075 081 090 096 102 105 111 126; do
   fi
 done
 demo=$("$BIN" demo --json --store "$STORE")
-dirs+=("$STORE/runs/$(printf '%s' "$demo" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["run_id"])')/generated")
+dirs+=("$STORE/runs/$(printf '%s' "$demo" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["build"]["run_id"])')/generated")
 "$PY" "$HERE/check_generated_space.py" "${dirs[@]}"
