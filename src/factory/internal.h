@@ -20,6 +20,11 @@ using Verdict = std::pair<RunStatus, std::string>;
 
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
+// For report.md (report.cc): a string field of a JSON object, else `fallback`; and text made safe
+// for a Markdown table cell ('|' escaped, line breaks as spaces).
+std::string Str(const json& j, const char* key, std::string fallback = "");
+std::string Cell(std::string s);
+
 // One run in flight: owns the state document and journals every change. Steps are keyed by name
 // in the run's journal (runs::RunStore step_started / step_done), which is what makes `resume`
 // safe: a step whose step_done is journaled is never run again, its output is reused.

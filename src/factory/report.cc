@@ -2,14 +2,14 @@
 #include <string>
 
 #include "factory/factory.h"
+#include "factory/internal.h"
 #include "factory/validate.h"
 
 namespace sf::factory {
-namespace {
 
-using nlohmann::json;
+namespace internal {
 
-std::string Str(const json& j, const char* key, std::string fallback = "") {
+std::string Str(const json& j, const char* key, std::string fallback) {
   if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
   return fallback;
 }
@@ -27,6 +27,15 @@ std::string Cell(std::string s) {
   }
   return out;
 }
+
+}  // namespace internal
+
+namespace {
+
+using internal::Cell;
+using internal::Str;
+
+using nlohmann::json;
 
 // 0.49 → "0.49 B", 7 → "7 B", 0.0015 → "1.5 M".
 std::string FormatBillions(double b) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "factory/internal.h"
 #include "factory/validate.h"
 
 namespace sf::factory {
@@ -20,29 +21,14 @@ std::string Ms(double ms) {
   return buf;
 }
 
-std::string Cell(std::string s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string Str(const json& j, const char* key) {
-  if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
-  return {};
-}
-
 bool IsZeroGpuInfra(CallFailure f) {
   return f == CallFailure::kZeroGpuQuota || f == CallFailure::kZeroGpuNoGpu;
 }
 
 }  // namespace
+
+using internal::Cell;
+using internal::Str;
 
 int SpaceCheck::CallsOk() const {
   return static_cast<int>(std::count_if(calls.begin(), calls.end(), [](auto& c) { return c.ok; }));
