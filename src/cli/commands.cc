@@ -16,8 +16,6 @@ namespace sf::cli {
 extern const std::string_view kDemoCardName;
 extern const std::string_view kDemoCard;
 
-namespace {
-
 using nlohmann::json;
 
 int Fail(Context& ctx, const Status& status) {
@@ -31,8 +29,6 @@ Result<std::unique_ptr<runs::RunStore>> OpenStore(const CommonFlags& common, Con
   if (!store.ok()) return store.status().WithContext("cannot open the run store at " + root);
   return store;
 }
-
-}  // namespace
 
 factory::Deps MakeDeps(runs::RunStore& store, const CommonFlags& common, Context& ctx) {
   factory::Deps deps{*ctx.fs,     *ctx.clock, *ctx.env,   store,

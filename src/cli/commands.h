@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "factory/factory.h"
+#include "runs/runs.h"
 
 namespace CLI {
 class App;
@@ -58,6 +59,10 @@ struct BuildFlags {
   int call_timeout = 300;
 };
 
+// Shared by the commands: prints "error: <message>" and returns the exit code for `status`; opens
+// the run store at --store or the default root.
+int Fail(Context& ctx, const Status& status);
+Result<std::unique_ptr<runs::RunStore>> OpenStore(const CommonFlags& common, Context& ctx);
 // Shared by build, resume and demo.
 factory::Deps MakeDeps(runs::RunStore& store, const CommonFlags& common, Context& ctx);
 int PrintOutcome(const factory::BuildOutcome& outcome, const CommonFlags& common, Context& ctx);

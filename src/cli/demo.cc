@@ -31,11 +31,6 @@ class OverlayEnv final : public Env {
   std::vector<std::pair<std::string, std::string>> vars_;
 };
 
-int Fail(Context& ctx, const Status& status) {
-  *ctx.err << "error: " << status.message() << "\n";
-  return ExitCodeFor(status);
-}
-
 }  // namespace
 
 int CmdDemo(const CommonFlags& common, Context& ctx) {
@@ -61,10 +56,8 @@ int CmdDemo(const CommonFlags& common, Context& ctx) {
   auto loaded = factory::LoadCard(options, *demo.fs, env, demo.http);
   if (!loaded.ok()) return Fail(ctx, loaded.status());
 
-  std::string root = common.store.empty() ? runs::DefaultStoreRoot(*ctx.env) : common.store;
-  auto store = runs::RunStore::Open(root, *ctx.fs, *ctx.clock);
-  if (!store.ok())
-    return Fail(ctx, store.status().WithContext("cannot open the run store at " + root));
+  auto store = OpenStore(common, ctx);
+  if (!store.ok()) return Fail(ctx, store.status());
   factory::Deps deps = MakeDeps(**store, common, demo);
   auto built = factory::Build(options, *loaded, deps);
   if (!built.ok()) return Fail(ctx, built.status());

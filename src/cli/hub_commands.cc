@@ -13,11 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-int Fail(Context& ctx, const Status& status) {
-  *ctx.err << "error: " << status.message() << "\n";
-  return ExitCodeFor(status);
-}
-
 template <typename T>
 json OrNull(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);

@@ -41,11 +41,6 @@ Result<std::shared_ptr<providers::Gateway>> OpenGateway(const ProviderFlags& f, 
   return providers::Gateway::Create(std::move(go));
 }
 
-int Fail(Context& ctx, const Status& s) {
-  *ctx.err << "error: " << s.message() << "\n";
-  return ExitCodeFor(s);
-}
-
 int CmdProviders(const ProviderFlags& f, Context& ctx) {
   auto gw = OpenGateway(f, ctx);
   if (!gw.ok()) return Fail(ctx, gw.status());
