@@ -51,16 +51,21 @@ Status MountParts(const ServeFlags& flags, Context& ctx, http::Router& router) {
   router.Get("/health", [](http::ServerRequest&, std::shared_ptr<http::ResponseWriter> w) {
     w->Respond(http::JsonResponse(200, R"({"status":"ok"})"));
   });
-  SF_RETURN_IF_ERROR(mcp::MountHttp(
-      router, {*ctx.fs, *ctx.clock, *ctx.env, ctx.http, ctx.runner, ctx.random, ""},
-      flags.conformance, flags.host));
-  providers::MountOptions gateway;  // the OpenAI-compatible gateway (src/providers)
-  gateway.config_path = flags.config;
+  // The OpenAI-compatible gateway (src/providers; what providers::MountGateway does, keeping the
+  // gateway so MCP can offer provider_route_request on it).
+  SF_ASSIGN_OR_RETURN(providers::AgenticConfig config,
+                      providers::LoadAgenticConfig(*ctx.fs, *ctx.env, flags.config));
+  providers::GatewayOptions gateway;
+  gateway.config = std::move(config);
   gateway.state_dir = runs::DefaultStoreRoot(*ctx.env) + "/providers";
   gateway.fs = ctx.fs;
-  gateway.env = ctx.env;
   gateway.logger = std::make_shared<Logger>(LogLevel::kWarn, std::make_shared<Redactor>());
-  SF_RETURN_IF_ERROR(providers::MountGateway(router, gateway));
+  SF_ASSIGN_OR_RETURN(std::shared_ptr<providers::Gateway> gw,
+                      providers::Gateway::Create(std::move(gateway)));
+  gw->Mount(router);
+  SF_RETURN_IF_ERROR(mcp::MountHttp(
+      router, {*ctx.fs, *ctx.clock, *ctx.env, ctx.http, ctx.runner, ctx.random, ""},
+      flags.conformance, flags.host, [gw](mcp::Registry& r) { mcp::AddProviderTools(r, gw); }));
   return Status::Ok();
 }
 

@@ -44,6 +44,9 @@
 namespace sf::spacegen {
 class CommandRunner;
 }
+namespace sf::providers {
+class Gateway;
+}
 
 namespace sf::mcp {
 
@@ -453,9 +456,16 @@ void AddHubTools(Registry& registry, const ServiceDeps& deps);
 void AddFactoryTools(Registry& registry, const ServiceDeps& deps,
                      std::function<void(const std::string& uri)> notify_updated);
 
-// Hook for the provider router (src/providers, not built yet): when the CLI has one, it registers
-// `provider_route_request` through this; until then the tool is simply not listed.
+// Tools registered by the caller after the Hub and factory tools. `spacefactory serve` (which
+// mounts the provider gateway) registers `provider_route_request` through it (AddProviderTools);
+// without a gateway (`spacefactory mcp`) that tool is not listed.
 using ExtraToolsHook = std::function<void(Registry&)>;
+
+// provider_route_request {model}: the gateway's routing plan for that model (Gateway::Plan:
+// ordered provider/key candidates with breaker states and reasons, skipped providers, an
+// explanation) as text JSON + structuredContent, shaped like POST /api/providers/route. Keys are
+// only masked; nothing is called. Runs inline (Plan only reads the gateway's snapshot).
+void AddProviderTools(Registry& registry, std::shared_ptr<const providers::Gateway> gateway);
 
 std::shared_ptr<Server> NewService(const ServiceDeps& deps, const ServiceOptions& options,
                                    const ExtraToolsHook& extra = nullptr);

@@ -14,6 +14,7 @@ notifications and the final status. Prints one line per check and
 a final `N passed, M failed`; exits 1 when anything failed.
 """
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -43,6 +44,7 @@ REQUIRED_TOOLS = {
 
 passed = 0
 failed = 0
+SECRET = [""]  # the simulator's token, which must never appear in a tool result
 
 
 def report(name, ok, detail=""):
@@ -108,6 +110,19 @@ async def check_server(label, make_client, build):
                or t.input_schema.get("type") != "object"]
         report(f"{label}: every tool has a description and an object input schema", not bad, f"{bad}")
 
+        # provider_route_request exists only where the gateway is mounted (serve), not over stdio.
+        routed = label.startswith("http")
+        report(f"{label}: provider_route_request listed {'(serve has the gateway)' if routed else 'not (no gateway)'}",
+               ("provider_route_request" in names) == routed, f"got {sorted(names)}")
+        if routed:
+            r = await client.call_tool("provider_route_request", {"model": "some-org/some-model"})
+            plan = r.structured_content if isinstance(r.structured_content, dict) else {}
+            cands = plan.get("candidates") or [{}]
+            report(f"{label}: tools/call provider_route_request (HF_TOKEN → huggingface, key masked)",
+                   not r.is_error and cands[0].get("provider") == "huggingface"
+                   and SECRET[0] not in text_of(r) and SECRET[0] not in json.dumps(plan),
+                   f"isError={r.is_error} {text_of(r)[:300]!r}")
+
         r = await client.call_tool("hf_whoami", {})
         report(f"{label}: tools/call hf_whoami (simulated Hub)",
                not r.is_error and "sim-user" in text_of(r), f"isError={r.is_error} {text_of(r)[:300]!r}")
@@ -162,6 +177,7 @@ async def main():
         env = dict(base_env)
         for key in ("HF_ENDPOINT", "HF_TOKEN"):
             env[key] = re.search(rf"^{key}=(\S+)$", text, re.M).group(1)
+        SECRET[0] = env["HF_TOKEN"]
         env["SPACE_FACTORY_STORE"] = tempfile.mkdtemp(prefix="sf-mcp-py-")
 
         for mode in ("auto", "legacy"):
