@@ -8,9 +8,10 @@
 // the caller maps it. Error messages name the method and host only: never the URL's path or query,
 // never a header value (tokens live in headers).
 //
-// The server (NewHttpServer) is Boost.Beast/Asio on C++20 coroutines; Beast stays inside server.cc.
-// Handlers run on an io thread and must not block: a handler answers through a ResponseWriter,
-// which may be kept and used later from any thread (streaming, SSE) — no thread per open stream.
+// The server (NewHttpServer) is Boost.Beast/Asio on C++20 coroutines; Beast stays inside server.cc
+// and upstream.cc. Handlers run on an io thread and must not block: a handler answers through a
+// ResponseWriter, which may be kept and used later from any thread (streaming, SSE) — no thread
+// per open stream. A proxy handler calls its upstream with StreamOnLoop on the same io thread.
 #pragma once
 
 #include <chrono>
@@ -214,6 +215,9 @@ std::string FormatSseEvent(const SseEvent& event);
 // ---------------------------------------------------------------------------------------------
 // Server
 
+// One io thread of a server: its own io_context, run by one thread (definition internal).
+class EventLoop;
+
 struct ServerRequest {
   std::string method;
   std::string target;  // raw request target: path + "?" + query
@@ -223,6 +227,7 @@ struct ServerRequest {
   std::string body;
   std::string remote_address;
   std::map<std::string, std::string> path_params;  // filled by Router, percent-decoded
+  EventLoop* loop = nullptr;  // the io thread serving this request; null outside a server
 
   std::optional<std::string> Header(std::string_view name) const {
     return FindHeader(headers, name);
@@ -233,9 +238,9 @@ struct ServerRequest {
 };
 
 // How a handler answers. Thread-safe: every method may be called from any thread, at any time
-// (before or after the handler returned); calls are posted to the connection's strand and run in
-// order. Exactly one of Respond or Begin…End per request. A writer that is dropped without an
-// answer sends a 500 (or ends the stream).
+// (before or after the handler returned); calls from other threads are posted to the connection's
+// loop and run in order. Exactly one of Respond or Begin…End per request. A writer that is dropped
+// without an answer sends a 500 (or ends the stream).
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
@@ -298,8 +303,33 @@ class HttpServer {
   virtual std::size_t open_connections() const = 0;
 };
 
-// Binds (SO_REUSEADDR, listen backlog SOMAXCONN) and starts the io threads.
+// Binds (SO_REUSEADDR, listen backlog SOMAXCONN) and starts the io threads, one io_context each;
+// accepted connections are spread over them round robin.
 Result<std::unique_ptr<HttpServer>> NewHttpServer(ServerOptions options, Handler handler);
+
+// ---------------------------------------------------------------------------------------------
+// Upstream calls on a server's io thread (for proxies: the gateway)
+
+using DoneCallback = std::function<void(Result<Response>)>;
+
+// True when StreamOnLoop can carry `url`: plain http:// with no proxy in the environment for its
+// host (http_proxy / HTTP_PROXY / all_proxy / ALL_PROXY, honouring no_proxy / NO_PROXY: "*", a
+// host or a domain suffix). Everything else (TLS, proxies) goes through NewCurlHttpClient on a
+// worker thread.
+bool CanStreamOnLoop(std::string_view url, const Env& env);
+
+// Sends `request` from `loop` without blocking it; callable from any thread. Callbacks run on the
+// loop's thread in order, on_done exactly once and last, with the meaning of HttpClient::Stream's
+// result (kCancelled when a callback returned false; kUnavailable / kTimeout for transport
+// failures; messages name the method and host only). Keep-alive connections are pooled per loop
+// and host:port. No retries, except one: a pooled connection that turns out closed before any
+// response byte is replaced by a fresh one and the request re-sent, when the method is idempotent
+// or request.idempotent_override is set. Timeouts: connect_timeout, idle_timeout per read or
+// write, total_timeout for the whole exchange.
+void StreamOnLoop(EventLoop& loop, Request request, HeadersCallback on_headers,
+                  ChunkCallback on_chunk, DoneCallback on_done);
+// Runs `fn` on the loop's thread after `delay` (0 = as soon as possible).
+void RunOnLoopAfter(EventLoop& loop, std::chrono::milliseconds delay, std::function<void()> fn);
 
 // Method + path routing with `{param}` segments and a trailing `{param...}` catch-all
 // ("/api/spaces/{owner}/{name}", "/{type}/{owner}/{name}/resolve/{rev}/{path...}"). The first

@@ -1,9 +1,10 @@
 // The HTTP server: Boost.Beast/Asio 1.74 with C++20 coroutines (g++ only, see http-stack.md).
-// This is the only translation unit that includes Beast.
+// Beast is included here and in upstream.cc only.
 //
-// One coroutine per connection, running on its own strand. A handler answers through a
-// ResponseWriter whose calls are posted to that strand as items on the current exchange's queue;
-// the connection coroutine writes them in order, waiting on a timer used as a wake-up signal.
+// One io_context per io thread (EventLoop, loop.h); connections are spread over the loops round
+// robin, and one coroutine per connection runs on its loop. A handler answers through a
+// ResponseWriter whose calls are posted to that loop as items on the current exchange's queue; the
+// connection coroutine writes them in order, waiting on a timer used as a wake-up signal.
 // clang-format off
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
 // clang-format on
@@ -17,10 +18,12 @@
 #include <deque>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "http/http.h"
+#include "http/loop.h"
 
 namespace sf::http {
 namespace {
@@ -29,7 +32,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using Strand = asio::strand<asio::io_context::executor_type>;
+using Exec = asio::io_context::executor_type;
 
 struct Item {
   enum Kind { kFull, kBegin, kChunk, kEnd, kAbort, kAbandon } kind;
@@ -37,26 +40,32 @@ struct Item {
   std::string data;   // kChunk
 };
 
-// One request/response exchange. `items` is touched only on the connection's strand.
+// One request/response exchange. `items` is touched only on the connection's loop thread.
 struct Exchange {
   std::deque<Item> items;
   bool finished = false;
   std::atomic<bool> closed{false};
-  // Items posted to the strand but not yet queued. A push made on the strand may go straight into
-  // `items` only when this is 0; otherwise it would overtake items written earlier from another
-  // thread (a Write from a pump thread, then End from a strand callback).
+  // Items posted to the loop but not yet queued. A push made on the loop thread may go straight
+  // into `items` only when this is 0; otherwise it would overtake items written earlier from
+  // another thread (a Write from a pump thread, then End from a loop callback).
   std::atomic<int> in_flight{0};
 };
 
-struct ConnState {
-  ConnState(Strand s, tcp::socket sock)
-      : strand(std::move(s)), stream(std::move(sock)), signal(strand) {}
-  Strand strand;
-  beast::tcp_stream stream;
+struct ConnState : std::enable_shared_from_this<ConnState> {
+  ConnState(EventLoop* l, tcp::socket sock)
+      : loop(l),
+        exec(l->ioc.get_executor()),
+        socket(std::move(sock)),
+        watchdog(exec),
+        signal(exec) {}
+  EventLoop* loop;
+  Exec exec;  // one thread runs it: it serialises like a strand
+  tcp::socket socket;
+  Watchdog watchdog;  // read, write and idle timeouts
   asio::steady_timer signal;
   std::shared_ptr<Exchange> current;
-  bool idle = true;      // waiting for the next request (strand only)
-  bool closing = false;  // shutdown: finish the current exchange, then close (strand only)
+  bool idle = true;      // waiting for the next request (loop thread only)
+  bool closing = false;  // shutdown: finish the current exchange, then close (loop thread only)
   bool force_closed = false;
 };
 
@@ -96,14 +105,15 @@ class WriterImpl final : public ResponseWriter {
     if (!gate_->alive) return;
     std::shared_ptr<ConnState> c = conn_.lock();
     if (!c) return;
-    if (c->strand.running_in_this_thread() && ex_->in_flight.load(std::memory_order_acquire) == 0) {
-      // Called from the handler or another strand callback with nothing pending: no post needed.
+    if (c->exec.running_in_this_thread() && ex_->in_flight.load(std::memory_order_acquire) == 0) {
+      // Called on the connection's loop (the handler, an upstream callback) with nothing pending:
+      // no post needed.
       if (!ex_->finished) ex_->items.push_back(std::move(item));
       c->signal.cancel();
       return;
     }
     ex_->in_flight.fetch_add(1, std::memory_order_acq_rel);
-    asio::post(c->strand, [c, ex = ex_, item = std::move(item)]() mutable {
+    asio::post(c->exec, [c, ex = ex_, item = std::move(item)]() mutable {
       ex->in_flight.fetch_sub(1, std::memory_order_acq_rel);
       if (ex->finished) return;
       ex->items.push_back(std::move(item));
@@ -126,13 +136,16 @@ class ServerImpl final : public HttpServer {
   ServerImpl(ServerOptions options, Handler handler)
       : options_(std::move(options)),
         handler_(std::move(handler)),
-        gate_(std::make_shared<Gate>()),
-        acceptor_(asio::make_strand(ioc_)),
-        work_(asio::make_work_guard(ioc_)) {
+        gate_(std::make_shared<Gate>()) {
     if (options_.server_header.empty()) {
       options_.server_header = "spacefactory/" + std::string(Version());
     }
     if (options_.io_threads < 1) options_.io_threads = 1;
+    for (int i = 0; i < options_.io_threads; ++i) {
+      loops_.push_back(std::make_unique<EventLoop>());
+      work_.push_back(asio::make_work_guard(loops_.back()->ioc));
+    }
+    acceptor_.emplace(loops_.front()->ioc);
   }
 
   ~ServerImpl() override { Stop(std::chrono::milliseconds(0)); }
@@ -142,18 +155,18 @@ class ServerImpl final : public HttpServer {
     auto addr = asio::ip::make_address(options_.host, ec);
     if (ec) return InvalidArgument("server: bad bind address '" + options_.host + "'");
     tcp::endpoint ep(addr, options_.port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_->open(ep.protocol(), ec);
+    if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(ep, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       return Unavailable("server: cannot listen on " + options_.host + ":" +
                          std::to_string(options_.port) + ": " + ec.message());
     }
-    port_ = acceptor_.local_endpoint(ec).port();
-    asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), [](std::exception_ptr) {});
-    for (int i = 0; i < options_.io_threads; ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+    port_ = acceptor_->local_endpoint(ec).port();
+    asio::co_spawn(acceptor_->get_executor(), AcceptLoop(), [](std::exception_ptr) {});
+    for (auto& loop : loops_) {
+      threads_.emplace_back([l = loop.get()] { l->ioc.run(); });
     }
     return Status::Ok();
   }
@@ -197,15 +210,16 @@ class ServerImpl final : public HttpServer {
   ServerOptions options_;
   Handler handler_;
   std::shared_ptr<Gate> gate_;
-  // Declared before ioc_: coroutine frames destroyed with the io_context still unregister.
+  // Declared before loops_: coroutine frames destroyed with an io_context still unregister.
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::set<std::shared_ptr<ConnState>> conns_;
   bool stop_started_ = false;
   bool stopped_ = false;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  std::optional<tcp::acceptor> acceptor_;  // on loops_[0]
+  std::vector<asio::executor_work_guard<Exec>> work_;
+  std::size_t next_loop_ = 0;  // AcceptLoop only
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
@@ -222,9 +236,9 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
   }
   stopping_ = true;
   // 1. Stop accepting.
-  asio::post(acceptor_.get_executor(), [this] {
+  asio::post(acceptor_->get_executor(), [this] {
     boost::system::error_code ec;
-    acceptor_.close(ec);
+    acceptor_->close(ec);
   });
   // 2. Close idle keep-alive connections; busy ones close after their current exchange.
   std::vector<std::shared_ptr<ConnState>> snapshot;
@@ -233,12 +247,12 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
     snapshot.assign(conns_.begin(), conns_.end());
   }
   for (auto& c : snapshot) {
-    asio::post(c->strand, [c] {
+    asio::post(c->exec, [c] {
       c->closing = true;
       if (c->idle) {
         boost::system::error_code ec;
-        c->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-        c->stream.close();
+        c->socket.shutdown(tcp::socket::shutdown_both, ec);
+        c->socket.close(ec);
       }
     });
   }
@@ -252,10 +266,11 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
   }
   // 4. Force-close what is left and give the coroutines a moment to unwind.
   for (auto& c : snapshot) {
-    asio::post(c->strand, [c] {
+    asio::post(c->exec, [c] {
       c->force_closed = true;
       if (c->current) c->current->closed = true;
-      c->stream.close();
+      boost::system::error_code ec;
+      c->socket.close(ec);
       c->signal.cancel();
     });
   }
@@ -267,10 +282,16 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
     }
   }
   // 5. Stop the loop and join (never call Stop from an io thread).
-  work_.reset();
-  ioc_.stop();
+  work_.clear();
+  for (auto& loop : loops_) loop->ioc.stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
+  }
+  {
+    // The close posted in step 1 may not have run before the loops stopped (grace 0): the port
+    // must not keep accepting into a backlog nobody serves.
+    boost::system::error_code ec;
+    acceptor_->close(ec);
   }
   {
     std::lock_guard<std::mutex> lock(gate_->mu);
@@ -287,14 +308,14 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
 
 asio::awaitable<void> ServerImpl::AcceptLoop() {
   for (;;) {
-    Strand strand = asio::make_strand(ioc_);
-    tcp::socket sock(strand);
+    EventLoop* loop = loops_[next_loop_++ % loops_.size()].get();
+    tcp::socket sock(loop->ioc);
     boost::system::error_code ec;
-    co_await acceptor_.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    co_await acceptor_->async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
     if (ec) {
       // EMFILE and friends: back off briefly instead of spinning.
-      asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(20));
+      asio::steady_timer t(acceptor_->get_executor(), std::chrono::milliseconds(20));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
@@ -302,9 +323,9 @@ asio::awaitable<void> ServerImpl::AcceptLoop() {
       sock.close(ec);
       continue;
     }
-    auto c = std::make_shared<ConnState>(strand, std::move(sock));
+    auto c = std::make_shared<ConnState>(loop, std::move(sock));
     Register(c);
-    asio::co_spawn(strand, Session(c), [](std::exception_ptr) {});
+    asio::co_spawn(loop->ioc, Session(c), [](std::exception_ptr) {});
   }
 }
 
@@ -324,9 +345,9 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
   } guard{this, c};
 
   boost::system::error_code ec;
-  c->stream.socket().set_option(tcp::no_delay(true), ec);
+  c->socket.set_option(tcp::no_delay(true), ec);
   std::string remote;
-  if (auto ep = c->stream.socket().remote_endpoint(ec); !ec) {
+  if (auto ep = c->socket.remote_endpoint(ec); !ec) {
     remote = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
   if (stopping_) c->closing = true;
@@ -337,21 +358,21 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
       parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
       parser.body_limit(static_cast<std::uint64_t>(options_.max_body_bytes));
       c->idle = true;
-      c->stream.expires_after(options_.idle_timeout);
-      co_await bhttp::async_read_header(c->stream, buffer, parser,
+      SetDeadline(*c, options_.idle_timeout);
+      co_await bhttp::async_read_header(c->socket, buffer, parser,
                                         asio::redirect_error(asio::use_awaitable, ec));
       c->idle = false;
       if (!ec && !parser.is_done()) {
         const auto& h = parser.get();
         if (beast::iequals(h[bhttp::field::expect], "100-continue")) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
-          c->stream.expires_after(options_.write_timeout);
-          co_await bhttp::async_write(c->stream, cont,
+          SetDeadline(*c, options_.write_timeout);
+          co_await bhttp::async_write(c->socket, cont,
                                       asio::redirect_error(asio::use_awaitable, ec));
         }
         if (!ec) {
-          c->stream.expires_after(options_.read_timeout);
-          co_await bhttp::async_read(c->stream, buffer, parser,
+          SetDeadline(*c, options_.read_timeout);
+          co_await bhttp::async_read(c->socket, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
         }
       }
@@ -390,6 +411,7 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
       }
       req.body = std::move(msg.body());
       req.remote_address = remote;
+      req.loop = c->loop;
       const bool head = msg.method() == bhttp::verb::head;
 
       auto ex = std::make_shared<Exchange>();
@@ -409,8 +431,9 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
   } catch (const std::exception&) {
     // Allocation failure or similar: drop the connection.
   }
-  c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  c->stream.close();
+  c->socket.shutdown(tcp::socket::shutdown_send, ec);
+  c->socket.close(ec);
+  c->watchdog.timer.cancel();
 }
 
 asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
@@ -427,7 +450,7 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
   for (;;) {
     if (ex->items.empty()) {
       if (c.force_closed) co_return finish(false);
-      c.stream.expires_never();
+      SetDeadline(c, SteadyClock::duration::zero());
       c.signal.expires_at(asio::steady_timer::time_point::max());
       co_await c.signal.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
@@ -456,13 +479,13 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
         res.body() = std::move(item.response.body);
         res.keep_alive(keep_alive);
         res.prepare_payload();
-        c.stream.expires_after(options_.write_timeout);
+        SetDeadline(c, options_.write_timeout);
         if (head) {
           bhttp::response_serializer<bhttp::string_body> sr{res};
-          co_await bhttp::async_write_header(c.stream, sr,
+          co_await bhttp::async_write_header(c.socket, sr,
                                              asio::redirect_error(asio::use_awaitable, ec));
         } else {
-          co_await bhttp::async_write(c.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+          co_await bhttp::async_write(c.socket, res, asio::redirect_error(asio::use_awaitable, ec));
         }
         co_return finish(!ec && keep_alive);
       }
@@ -483,8 +506,8 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
         }
         res.keep_alive(keep_alive);
         bhttp::response_serializer<bhttp::empty_body> sr{res};
-        c.stream.expires_after(options_.write_timeout);
-        co_await bhttp::async_write_header(c.stream, sr,
+        SetDeadline(c, options_.write_timeout);
+        co_await bhttp::async_write_header(c.socket, sr,
                                            asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return finish(false);
         if (head) co_return finish(keep_alive && !chunked);
@@ -499,12 +522,12 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
           data += ex->items.front().data;
           ex->items.pop_front();
         }
-        c.stream.expires_after(options_.write_timeout);
+        SetDeadline(c, options_.write_timeout);
         if (chunked) {
-          co_await asio::async_write(c.stream, bhttp::make_chunk(asio::buffer(data)),
+          co_await asio::async_write(c.socket, bhttp::make_chunk(asio::buffer(data)),
                                      asio::redirect_error(asio::use_awaitable, ec));
         } else {
-          co_await asio::async_write(c.stream, asio::buffer(data),
+          co_await asio::async_write(c.socket, asio::buffer(data),
                                      asio::redirect_error(asio::use_awaitable, ec));
         }
         if (ec) co_return finish(false);
@@ -513,8 +536,8 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
       case Item::kEnd: {
         if (!streaming) break;
         if (chunked) {
-          c.stream.expires_after(options_.write_timeout);
-          co_await asio::async_write(c.stream, bhttp::make_chunk_last(),
+          SetDeadline(c, options_.write_timeout);
+          co_await asio::async_write(c.socket, bhttp::make_chunk_last(),
                                      asio::redirect_error(asio::use_awaitable, ec));
         }
         co_return finish(!ec && keep_alive);
@@ -522,8 +545,8 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
       case Item::kAbort: {
         // Reset, not FIN: SO_LINGER with a zero timeout makes close() send RST and drop what is
         // unsent. Session() then finds the socket closed and ends the connection.
-        c.stream.socket().set_option(asio::socket_base::linger(true, 0), ec);
-        c.stream.socket().close(ec);
+        c.socket.set_option(asio::socket_base::linger(true, 0), ec);
+        c.socket.close(ec);
         co_return finish(false);
       }
       case Item::kAbandon:
@@ -541,16 +564,16 @@ asio::awaitable<void> ServerImpl::SendErrorAndLinger(ConnState& c, bhttp::status
   res.body() = std::move(body);
   res.keep_alive(false);
   res.prepare_payload();
-  c.stream.expires_after(options_.write_timeout);
-  co_await bhttp::async_write(c.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  SetDeadline(c, options_.write_timeout);
+  co_await bhttp::async_write(c.socket, res, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return;
   // Lingering close: read and drop what the client is still sending, so closing does not reset
   // the connection before the client has read our answer.
-  c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  c.stream.expires_after(std::chrono::milliseconds(1000));
+  c.socket.shutdown(tcp::socket::shutdown_send, ec);
+  SetDeadline(c, std::chrono::milliseconds(1000));
   std::array<char, 16384> sink;
   for (int i = 0; i < 4096 && !ec; ++i) {
-    co_await c.stream.async_read_some(asio::buffer(sink),
+    co_await c.socket.async_read_some(asio::buffer(sink),
                                       asio::redirect_error(asio::use_awaitable, ec));
   }
 }

@@ -10,4 +10,12 @@ Result<std::unique_ptr<HttpServer>> NewHttpServer(ServerOptions, Handler) {
                 "the HTTP server is only available in g++ builds (Asio coroutines)");
 }
 
+bool CanStreamOnLoop(std::string_view, const Env&) { return false; }
+
+void StreamOnLoop(EventLoop&, Request, HeadersCallback, ChunkCallback, DoneCallback on_done) {
+  on_done(Status(Code::kFailedPrecondition, "upstream calls on a loop need a g++ build"));
+}
+
+void RunOnLoopAfter(EventLoop&, std::chrono::milliseconds, std::function<void()> fn) { fn(); }
+
 }  // namespace sf::http

@@ -1,7 +1,8 @@
 // One chat completion through the router: validate, plan, then attempts over the candidates with
 // failover, breakers, a second round after a backoff that honours Retry-After, and the streaming
 // rules (fail over only before the first byte reached the client; a cut after that ends with an
-// SSE error event, never with [DONE]).
+// SSE error event, never with [DONE]). The run is a small state machine driven by the callbacks of
+// its attempts, so it can run on the io thread serving the client without blocking it.
 #include <cstring>
 
 #include "providers/internal.h"
@@ -42,24 +43,49 @@ struct Attempt {
   enum Kind { kAnswered, kFailover } kind = kFailover;
   FailureKind failure = FailureKind::kRetryable;
   std::optional<Ms> retry_after;
-  int status = 0;  // upstream HTTP status; 0 = transport failure
+  int status = 0;  // upstream HTTP status; 0 = transport failure, -1 = the client went away
   Code transport = Code::kOk;
   std::string body;  // upstream error body (capped)
   std::string content_type;
   std::string reason;  // short, for logs and metrics: "429", "timeout", "connection"
 };
 
-class ChatRun {
+// What the callbacks of the attempt in flight collect (one attempt at a time).
+struct InFlight {
+  std::size_t index = 0;  // into plan_.candidates
+  int status = 0;
+  http::Headers headers;
+  std::string body;  // non-stream: the answer; any non-2xx: the error body (capped)
+  std::string pending;
+  bool committed = false, saw_done = false, saw_error_event = false, client_gone = false;
+  http::SseParser parser;
+};
+
+// One chat completion. Asynchronous: every attempt is started and its callbacks drive the run on;
+// the run keeps itself alive through them (shared_from_this). Callbacks of one run never overlap,
+// whichever thread they come on (the serving io thread, a worker, or the caller's thread).
+class ChatRun : public std::enable_shared_from_this<ChatRun> {
  public:
-  ChatRun(const ExecEnv& env, const Snapshot& snapshot,
-          const std::shared_ptr<http::ResponseWriter>& writer)
-      : env_(env), snapshot_(snapshot), writer_(writer), start_(env.clock->Monotonic()) {
+  ChatRun(const ExecEnv& env, std::shared_ptr<const Snapshot> snapshot, RunContext ctx,
+          std::shared_ptr<http::ResponseWriter> writer)
+      : env_(env),
+        snapshot_(std::move(snapshot)),
+        ctx_(std::move(ctx)),
+        writer_(std::move(writer)),
+        start_(env.clock->Monotonic()) {
     record_.time_ms = std::chrono::duration_cast<Ms>(env.clock->Now().time_since_epoch()).count();
   }
 
-  void Run(std::string body, http::HttpClient& client) {
+  void Start(std::string body) {
     if (env_.metrics) env_.metrics->InFlight(1);
-    RunInner(std::move(body), client);
+    body_ = std::move(body);
+    if (!Prepare()) return Done();
+    Next();
+  }
+
+ private:
+  // Records the run once, whichever way it ended.
+  void Done() {
     record_.latency_ms = MsSince(start_, env_.clock->Monotonic());
     record_.attempts = attempts_;
     if (env_.metrics)
@@ -67,9 +93,9 @@ class ChatRun {
                               record_.latency_ms, record_.ttft_ms, attempts_);
     if (env_.ledger) env_.ledger->Record(std::move(record_));
     if (env_.metrics) env_.metrics->InFlight(-1);
+    writer_.reset();
   }
 
- private:
   void Answer(http::Response r, const std::string& outcome) {
     record_.status = r.status;
     record_.outcome = outcome;
@@ -81,100 +107,126 @@ class ChatRun {
     Answer(ErrorResponse(status, message, type, code, param), "error");
   }
 
-  void RunInner(std::string body, http::HttpClient& client) {
-    json req;
+  // Parses and validates the request and plans the route; false when it was answered already.
+  bool Prepare() {
     try {
-      req = json::parse(body);
+      req_ = json::parse(body_);
     } catch (const json::parse_error& e) {
-      return AnswerError(400, std::string("request body is not valid JSON: ") + e.what(),
-                         "invalid_request_error", "invalid_json");
+      AnswerError(400, std::string("request body is not valid JSON: ") + e.what(),
+                  "invalid_request_error", "invalid_json");
+      return false;
     }
-    if (!req.is_object())
-      return AnswerError(400, "request body must be a JSON object", "invalid_request_error",
-                         "invalid_type");
-    auto model = req.find("model");
-    if (model == req.end() || !model->is_string() || model->get_ref<const std::string&>().empty())
-      return AnswerError(400, "'model' must be a non-empty string", "invalid_request_error",
-                         "invalid_type", "model");
-    auto messages = req.find("messages");
-    if (messages == req.end() || !messages->is_array())
-      return AnswerError(400, "'messages' must be an array", "invalid_request_error",
-                         "invalid_type", "messages");
-    if (auto s = req.find("stream"); s != req.end() && !s->is_null()) {
-      if (!s->is_boolean())
-        return AnswerError(400, "'stream' must be a boolean", "invalid_request_error",
-                           "invalid_type", "stream");
+    if (!req_.is_object()) {
+      AnswerError(400, "request body must be a JSON object", "invalid_request_error",
+                  "invalid_type");
+      return false;
+    }
+    auto model = req_.find("model");
+    if (model == req_.end() || !model->is_string() ||
+        model->get_ref<const std::string&>().empty()) {
+      AnswerError(400, "'model' must be a non-empty string", "invalid_request_error",
+                  "invalid_type", "model");
+      return false;
+    }
+    auto messages = req_.find("messages");
+    if (messages == req_.end() || !messages->is_array()) {
+      AnswerError(400, "'messages' must be an array", "invalid_request_error", "invalid_type",
+                  "messages");
+      return false;
+    }
+    if (auto s = req_.find("stream"); s != req_.end() && !s->is_null()) {
+      if (!s->is_boolean()) {
+        AnswerError(400, "'stream' must be a boolean", "invalid_request_error", "invalid_type",
+                    "stream");
+        return false;
+      }
       stream_ = s->get<bool>();
     }
     record_.stream = stream_;
-    const std::string& model_name = model->get_ref<const std::string&>();
-    record_.model = model_name.substr(0, 200);
-    Planned plan = PlanRoute(snapshot_, model_name);
-    if (plan.error_status != 0)
-      return AnswerError(plan.error_status, plan.error_message,
-                         plan.error_status == 503 ? "service_unavailable" : "invalid_request_error",
-                         plan.error_code, plan.error_status == 503 ? "" : "model");
-    // The body as sent upstream, per upstream model name (only re-serialised when it changes).
-    std::map<std::string, std::string> bodies;
-    auto body_for = [&](const std::string& um) -> const std::string& {
-      if (um == model_name) return body;
-      auto it = bodies.find(um);
-      if (it != bodies.end()) return it->second;
-      json copy = req;
-      copy["model"] = um;
-      return bodies.emplace(um, copy.dump()).first->second;
-    };
+    model_ = model->get<std::string>();
+    record_.model = model_.substr(0, 200);
+    plan_ = PlanRoute(*snapshot_, model_);
+    if (plan_.error_status != 0) {
+      AnswerError(plan_.error_status, plan_.error_message,
+                  plan_.error_status == 503 ? "service_unavailable" : "invalid_request_error",
+                  plan_.error_code, plan_.error_status == 503 ? "" : "model");
+      return false;
+    }
+    out_of_play_.assign(plan_.candidates.size(), false);
+    return true;
+  }
 
+  // The body as sent upstream, per upstream model name (only re-serialised when it changes).
+  const std::string& BodyFor(const std::string& upstream_model) {
+    if (upstream_model == model_) return body_;
+    auto it = bodies_.find(upstream_model);
+    if (it != bodies_.end()) return it->second;
+    json copy = req_;
+    copy["model"] = upstream_model;
+    return bodies_.emplace(upstream_model, copy.dump()).first->second;
+  }
+
+  // Starts the next attempt of this round, or ends the round.
+  void Next() {
+    for (; next_ < plan_.candidates.size(); ++next_) {
+      if (out_of_play_[next_]) continue;
+      if (Stopping()) return Done();
+      Candidate& c = plan_.candidates[next_];
+      if (!c.key->breaker.Allow(env_.clock->Monotonic())) continue;
+      ++attempts_;
+      c.key->requests.fetch_add(1, std::memory_order_relaxed);
+      return StartAttempt(next_++);
+    }
+    EndRound();
+  }
+
+  void EndRound() {
     const RouterOptions& opt = *env_.options;
-    std::vector<bool> out_of_play(plan.candidates.size(), false);
-    Attempt last;
-    bool have_last = false;
-    for (int round = 1; round <= opt.max_rounds; ++round) {
-      for (std::size_t i = 0; i < plan.candidates.size(); ++i) {
-        if (out_of_play[i]) continue;
-        if (Stopping()) return;
-        Candidate& c = plan.candidates[i];
-        if (!c.key->breaker.Allow(env_.clock->Monotonic())) continue;
-        ++attempts_;
-        c.key->requests.fetch_add(1, std::memory_order_relaxed);
-        Attempt a = stream_ ? StreamAttempt(c, body_for(c.upstream_model), client)
-                            : SendAttempt(c, body_for(c.upstream_model), client);
-        if (a.kind == Attempt::kAnswered) return;
-        c.key->failures.fetch_add(1, std::memory_order_relaxed);
-        if (a.status == -1) {  // client went away before anything was decided
-          c.key->breaker.OnAbandon();
-          record_.outcome = "client_closed";
-          record_.status = 499;
-          return;
-        }
-        c.key->breaker.OnFailure(a.failure, env_.clock->Monotonic(), a.retry_after);
-        if (a.failure == FailureKind::kKeyRejected) out_of_play[i] = true;
-        if (env_.metrics)
-          env_.metrics->OnAttemptFailure(c.provider->config.name, c.key->config.id, a.reason);
-        if (env_.logger)
-          env_.logger->Info("gateway: " + c.provider->config.name + " key " + c.key->config.id +
-                            " failed (" + a.reason + "), trying the next candidate");
-        last = std::move(a);
-        have_last = true;
-        record_.provider = c.provider->config.name;
-        record_.key_id = c.key->config.id;
-      }
-      if (round == opt.max_rounds) break;
+    if (round_ < opt.max_rounds) {
       // Wait for the earliest key to become available again, at least the backoff.
       auto now = env_.clock->Monotonic();
       std::optional<Ms> earliest;
-      for (std::size_t i = 0; i < plan.candidates.size(); ++i) {
-        if (out_of_play[i]) continue;
-        Ms rem = plan.candidates[i].key->breaker.RemainingOpen(now);
+      for (std::size_t i = 0; i < plan_.candidates.size(); ++i) {
+        if (out_of_play_[i]) continue;
+        Ms rem = plan_.candidates[i].key->breaker.RemainingOpen(now);
         if (!earliest || rem < *earliest) earliest = rem;
       }
-      if (!earliest) break;  // every key is dead
-      Ms backoff = opt.initial_backoff * (1 << std::min(round - 1, 10));
-      Ms wait = std::max(backoff, *earliest);
-      if (wait > opt.max_retry_wait) break;
-      if (env_.sleep) env_.sleep(wait);
+      if (earliest) {  // else every key is dead
+        Ms backoff = opt.initial_backoff * (1 << std::min(round_ - 1, 10));
+        Ms wait = std::max(backoff, *earliest);
+        if (wait <= opt.max_retry_wait) {
+          ++round_;
+          next_ = 0;
+          return After(wait, [self = shared_from_this()] { self->Next(); });
+        }
+      }
     }
-    FinalError(plan, have_last ? &last : nullptr);
+    FinalError(have_last_ ? &last_ : nullptr);
+    Done();
+  }
+
+  // Runs `fn` after `wait`: a timer on the serving loop, else a sleep on this thread.
+  void After(Ms wait, std::function<void()> fn) {
+    if (ctx_.loop != nullptr) return http::RunOnLoopAfter(*ctx_.loop, wait, std::move(fn));
+    if (env_.sleep) env_.sleep(wait);
+    fn();
+  }
+
+  // Sends one attempt: natively on the serving loop when the provider allows it, else through
+  // libcurl on the caller's thread (Complete) or on a worker.
+  void Send(const Candidate& c, http::Request r, http::HeadersCallback on_headers,
+            http::ChunkCallback on_chunk, http::DoneCallback on_done) {
+    if (ctx_.loop != nullptr && c.provider->on_loop)
+      return http::StreamOnLoop(*ctx_.loop, std::move(r), std::move(on_headers),
+                                std::move(on_chunk), std::move(on_done));
+    if (ctx_.inline_client != nullptr)
+      return on_done(ctx_.inline_client->Stream(r, on_headers, on_chunk));
+    bool queued =
+        ctx_.executor != nullptr && ctx_.executor->Submit([r = std::move(r), on_headers, on_chunk,
+                                                           on_done](http::HttpClient& client) {
+          on_done(client.Stream(r, on_headers, on_chunk));
+        });
+    if (!queued) on_done(Status(Code::kCancelled, "the gateway is shutting down"));
   }
 
   bool Stopping() const { return env_.stopping && env_.stopping->load(std::memory_order_relaxed); }
@@ -195,8 +247,8 @@ class ChatRun {
     r.total_timeout = stream_ ? Ms(0) : opt.request_timeout;
     r.idle_timeout =
         c.provider->ttft_timeout.count() > 0 ? c.provider->ttft_timeout : opt.ttft_timeout;
-    // Chat completions have no side effect but billing; letting libcurl reuse connections is
-    // what keeps the gateway fast. The router itself never re-sends after a committed answer.
+    // Chat completions have no side effect but billing; reusing connections is what keeps the
+    // gateway fast. The router itself never re-sends after a committed answer.
     r.idempotent_override = true;
     return r;
   }
@@ -254,121 +306,160 @@ class ChatRun {
     Answer(std::move(r), "error");
   }
 
-  Attempt SendAttempt(const Candidate& c, const std::string& body, http::HttpClient& client) {
-    auto res = client.Send(MakeRequest(c, body));
-    if (!res.ok()) {
-      if (res.status().code() == Code::kCancelled) {
-        Attempt a;
-        a.status = -1;
-        return a;
-      }
-      return TransportFailure(res.status());
-    }
-    http::Response& up = *res;
-    Attempt a;
-    if (up.status >= 200 && up.status < 300) {
-      c.key->breaker.OnSuccess();
-      Committed(c);
-      ExtractUsage(up.body, &record_.prompt_tokens, &record_.completion_tokens,
-                   &record_.total_tokens);
-      http::Response r;
-      r.status = up.status;
-      r.headers = RouteHeaders(c);
-      r.headers.emplace_back(
-          "Content-Type",
-          http::FindHeader(up.headers, "Content-Type").value_or("application/json"));
-      r.body = std::move(up.body);
-      Answer(std::move(r), "ok");
-      a.kind = Attempt::kAnswered;
-      return a;
-    }
-    if (!Classify(up.status, up.headers, a)) {
-      PassThroughClientError(c, up.status, up.headers, std::move(up.body));
-      a.kind = Attempt::kAnswered;
-      return a;
-    }
-    a.body = std::move(up.body);
-    a.content_type = http::FindHeader(up.headers, "Content-Type").value_or("");
-    return a;
+  void StartAttempt(std::size_t index) {
+    cur_ = std::make_unique<InFlight>();
+    cur_->index = index;
+    const Candidate& c = plan_.candidates[index];
+    auto self = shared_from_this();
+    http::HeadersCallback on_headers = [self](int s, const http::Headers& h) {
+      self->cur_->status = s;
+      self->cur_->headers = h;
+      return true;
+    };
+    http::ChunkCallback on_chunk = [self](std::string_view data) { return self->OnChunk(data); };
+    http::DoneCallback on_done = [self](Result<http::Response> res) {
+      self->AttemptDone(std::move(res));
+    };
+    Send(c, MakeRequest(c, BodyFor(c.upstream_model)), std::move(on_headers), std::move(on_chunk),
+         std::move(on_done));
   }
 
-  Attempt StreamAttempt(const Candidate& c, const std::string& body, http::HttpClient& client) {
-    int status = 0;
-    http::Headers up_headers;
-    std::string err_body, pending;
-    bool committed = false, saw_done = false, saw_error_event = false, client_gone = false;
-    http::SseParser parser;
-    auto on_event = [&](const http::SseEvent& ev) {
+  bool OnChunk(std::string_view data) {
+    InFlight& f = *cur_;
+    if (f.status < 200 || f.status >= 300) {
+      if (f.body.size() < kMaxErrorBody)
+        f.body.append(data.substr(0, kMaxErrorBody - f.body.size()));
+      return true;
+    }
+    if (!stream_) {
+      f.body.append(data);
+      return true;
+    }
+    if (writer_->closed() || Stopping()) {
+      f.client_gone = true;
+      return false;
+    }
+    // Forward whole events as soon as they are complete; hold back a partial one, so a cut never
+    // leaves half an event in front of our error event.
+    if (f.pending.empty()) {
+      std::size_t b = EventBoundary(data);
+      Forward(data.substr(0, b));
+      f.pending.assign(data.substr(b));
+    } else {
+      f.pending.append(data);
+      std::size_t b = EventBoundary(f.pending);
+      if (b > 0) {
+        Forward(std::string_view(f.pending).substr(0, b));
+        f.pending.erase(0, b);
+      }
+    }
+    return true;
+  }
+
+  void Forward(std::string_view seg) {
+    if (seg.empty()) return;
+    InFlight& f = *cur_;
+    if (!f.committed) {
+      f.committed = true;
+      const Candidate& c = plan_.candidates[f.index];
+      Committed(c);
+      record_.ttft_ms = MsSince(start_, env_.clock->Monotonic());
+      writer_->BeginSse(RouteHeaders(c));
+    }
+    f.parser.Feed(seg, [this](const http::SseEvent& ev) {
       if (ev.data == "[DONE]") {
-        saw_done = true;
+        cur_->saw_done = true;
       } else if (ev.event == "error" || HasErrorMember(ev.data)) {
-        saw_error_event = true;
+        cur_->saw_error_event = true;
       } else if (ev.data.find("\"usage\":{") != std::string::npos ||
                  ev.data.find("\"usage\": {") != std::string::npos) {
         ExtractUsage(ev.data, &record_.prompt_tokens, &record_.completion_tokens,
                      &record_.total_tokens);
       }
       return true;
-    };
-    auto forward = [&](std::string_view seg) {
-      if (seg.empty()) return;
-      if (!committed) {
-        committed = true;
-        Committed(c);
-        record_.ttft_ms = MsSince(start_, env_.clock->Monotonic());
-        writer_->BeginSse(RouteHeaders(c));
-      }
-      parser.Feed(seg, on_event);
-      writer_->Write(std::string(seg));
-    };
-    http::HeadersCallback on_headers = [&](int s, const http::Headers& h) {
-      status = s;
-      if (s < 200 || s >= 300) up_headers = h;
-      return true;
-    };
-    http::ChunkCallback on_chunk = [&](std::string_view data) {
-      if (status < 200 || status >= 300) {
-        if (err_body.size() < kMaxErrorBody)
-          err_body.append(data.substr(0, kMaxErrorBody - err_body.size()));
-        return true;
-      }
-      if (writer_->closed() || Stopping()) {
-        client_gone = true;
-        return false;
-      }
-      // Forward whole events as soon as they are complete; hold back a partial one, so a cut
-      // never leaves half an event in front of our error event.
-      if (pending.empty()) {
-        std::size_t b = EventBoundary(data);
-        forward(data.substr(0, b));
-        pending.assign(data.substr(b));
-      } else {
-        pending.append(data);
-        std::size_t b = EventBoundary(pending);
-        if (b > 0) {
-          forward(std::string_view(pending).substr(0, b));
-          pending.erase(0, b);
-        }
-      }
-      return true;
-    };
-    auto res = client.Stream(MakeRequest(c, body), on_headers, on_chunk);
+    });
+    writer_->Write(std::string(seg));
+  }
+
+  void AttemptDone(Result<http::Response> res) {
+    Candidate& c = plan_.candidates[cur_->index];
+    Attempt a = stream_ ? FinishStream(c, res) : FinishSend(c, res);
+    cur_.reset();
+    if (a.kind == Attempt::kAnswered) return Done();
+    c.key->failures.fetch_add(1, std::memory_order_relaxed);
+    if (a.status == -1) {  // the client went away before anything was decided
+      c.key->breaker.OnAbandon();
+      record_.outcome = "client_closed";
+      record_.status = 499;
+      return Done();
+    }
+    c.key->breaker.OnFailure(a.failure, env_.clock->Monotonic(), a.retry_after);
+    if (a.failure == FailureKind::kKeyRejected) out_of_play_[&c - plan_.candidates.data()] = true;
+    if (env_.metrics)
+      env_.metrics->OnAttemptFailure(c.provider->config.name, c.key->config.id, a.reason);
+    if (env_.logger)
+      env_.logger->Info("gateway: " + c.provider->config.name + " key " + c.key->config.id +
+                        " failed (" + a.reason + "), trying the next candidate");
+    last_ = std::move(a);
+    have_last_ = true;
+    record_.provider = c.provider->config.name;
+    record_.key_id = c.key->config.id;
+    Next();
+  }
+
+  Attempt FinishSend(const Candidate& c, Result<http::Response>& res) {
     Attempt a;
-    if (committed) {
+    if (!res.ok()) {
+      if (res.status().code() == Code::kCancelled) {
+        a.status = -1;
+        return a;
+      }
+      return TransportFailure(res.status());
+    }
+    InFlight& f = *cur_;
+    if (f.status >= 200 && f.status < 300) {
+      c.key->breaker.OnSuccess();
+      Committed(c);
+      ExtractUsage(f.body, &record_.prompt_tokens, &record_.completion_tokens,
+                   &record_.total_tokens);
+      http::Response r;
+      r.status = f.status;
+      r.headers = RouteHeaders(c);
+      r.headers.emplace_back(
+          "Content-Type", http::FindHeader(f.headers, "Content-Type").value_or("application/json"));
+      r.body = std::move(f.body);
+      Answer(std::move(r), "ok");
+      a.kind = Attempt::kAnswered;
+      return a;
+    }
+    if (!Classify(f.status, f.headers, a)) {
+      PassThroughClientError(c, f.status, f.headers, std::move(f.body));
+      a.kind = Attempt::kAnswered;
+      return a;
+    }
+    a.body = std::move(f.body);
+    a.content_type = http::FindHeader(f.headers, "Content-Type").value_or("");
+    return a;
+  }
+
+  Attempt FinishStream(const Candidate& c, Result<http::Response>& res) {
+    InFlight& f = *cur_;
+    Attempt a;
+    if (f.committed) {
       a.kind = Attempt::kAnswered;
       record_.status = 200;
-      if (client_gone) {
+      if (f.client_gone) {
         record_.outcome = "client_closed";
         c.key->breaker.OnAbandon();
         return a;
       }
-      if (res.ok() && saw_done && !saw_error_event) {
+      if (res.ok() && f.saw_done && !f.saw_error_event) {
         c.key->breaker.OnSuccess();
         record_.outcome = "ok";
         writer_->End();
         return a;
       }
-      if (saw_error_event) {
+      if (f.saw_error_event) {
         // The upstream reported the failure itself (forwarded as is).
         record_.outcome = "upstream_error_event";
         if (!res.ok()) c.key->breaker.OnFailure(FailureKind::kRetryable, env_.clock->Monotonic());
@@ -390,7 +481,7 @@ class ChatRun {
       writer_->End();
       return a;
     }
-    if (client_gone) {
+    if (f.client_gone) {
       a.status = -1;
       return a;
     }
@@ -401,7 +492,7 @@ class ChatRun {
       }
       return TransportFailure(res.status());
     }
-    if (status >= 200 && status < 300) {
+    if (f.status >= 200 && f.status < 300) {
       // 200 but not one complete event: treat as a broken upstream.
       a.status = 502;
       a.reason = "empty stream";
@@ -409,17 +500,18 @@ class ChatRun {
       a.body = "the upstream answered 200 without a complete event";
       return a;
     }
-    if (!Classify(status, up_headers, a)) {
-      PassThroughClientError(c, status, up_headers, std::move(err_body));
+    if (!Classify(f.status, f.headers, a)) {
+      PassThroughClientError(c, f.status, f.headers, std::move(f.body));
       a.kind = Attempt::kAnswered;
       return a;
     }
-    a.body = std::move(err_body);
-    a.content_type = http::FindHeader(up_headers, "Content-Type").value_or("");
+    a.body = std::move(f.body);
+    a.content_type = http::FindHeader(f.headers, "Content-Type").value_or("");
     return a;
   }
 
-  void FinalError(const Planned& plan, const Attempt* last) {
+  void FinalError(const Attempt* last) {
+    const Planned& plan = plan_;
     http::Response r;
     if (last == nullptr) {
       // Nothing was tried: every key's breaker is open (or dead).
@@ -476,9 +568,20 @@ class ChatRun {
   }
 
   const ExecEnv& env_;
-  const Snapshot& snapshot_;
-  const std::shared_ptr<http::ResponseWriter>& writer_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  RunContext ctx_;
+  std::shared_ptr<http::ResponseWriter> writer_;
   std::chrono::steady_clock::time_point start_;
+  std::string body_, model_;
+  json req_;
+  Planned plan_;
+  std::map<std::string, std::string> bodies_;
+  std::vector<bool> out_of_play_;
+  int round_ = 1;
+  std::size_t next_ = 0;
+  std::unique_ptr<InFlight> cur_;
+  Attempt last_;
+  bool have_last_ = false;
   bool stream_ = false;
   int attempts_ = 0;
   UsageRecord record_;
@@ -512,10 +615,10 @@ bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* com
   return true;
 }
 
-void RunChat(const ExecEnv& env, const Snapshot& snapshot, std::string body,
-             http::HttpClient& client, const std::shared_ptr<http::ResponseWriter>& writer) {
-  ChatRun run(env, snapshot, writer);
-  run.Run(std::move(body), client);
+void StartChat(const ExecEnv& env, std::shared_ptr<const Snapshot> snapshot, std::string body,
+               RunContext ctx, std::shared_ptr<http::ResponseWriter> writer) {
+  auto run = std::make_shared<ChatRun>(env, std::move(snapshot), std::move(ctx), std::move(writer));
+  run->Start(std::move(body));
 }
 
 }  // namespace sf::providers::internal

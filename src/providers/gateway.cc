@@ -1,6 +1,7 @@
 // The gateway: owns the config snapshot, the key store, the ledger, the metrics and the worker
-// pool, and mounts the HTTP routes. Handlers run on a server io thread and only hand work over:
-// chat completions and upstream model listing run on the worker pool.
+// pool, and mounts the HTTP routes. Handlers run on a server io thread and never block: chat
+// completions to plain-http upstreams run on that same thread (http::StreamOnLoop); TLS or
+// proxied upstreams and the upstream model listing run on the worker pool (libcurl).
 #include <random>
 #include <thread>
 
@@ -23,11 +24,13 @@ namespace {
 using WriterPtr = std::shared_ptr<http::ResponseWriter>;
 
 std::shared_ptr<ProviderState> MakeProvider(const ProviderConfig& pc,
-                                            const std::vector<std::shared_ptr<KeyState>>& keys) {
+                                            const std::vector<std::shared_ptr<KeyState>>& keys,
+                                            const Env& env) {
   auto p = std::make_shared<ProviderState>();
   p->config = pc;
   p->config.keys.clear();
   p->chat_url = pc.base_url + "/chat/completions";
+  p->on_loop = http::CanStreamOnLoop(p->chat_url, env);
   p->ttft_timeout = pc.ttft_timeout;
   p->keys = keys;
   std::stable_sort(p->keys.begin(), p->keys.end(), [](const auto& a, const auto& b) {
@@ -43,6 +46,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
 
   Status Init() {
     if (options_.clock == nullptr) options_.clock = &system_clock_;
+    env_ptr_ = options_.env != nullptr ? options_.env : &process_env_;
     if (!options_.sleep) options_.sleep = [](Ms d) { std::this_thread::sleep_for(d); };
     if (!options_.client_factory) {
       options_.client_factory = [] {
@@ -71,7 +75,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
       for (const auto& k : pc.keys) keys.push_back(NewKey(k));
       for (const auto& s : stored)
         if (s.provider == pc.name) keys.push_back(NewKey(s.key));
-      snap->providers.push_back(MakeProvider(pc, keys));
+      snap->providers.push_back(MakeProvider(pc, keys, *env_ptr_));
     }
     snapshot_ = std::move(snap);
     executor_ = std::make_unique<Executor>(ro.workers, options_.client_factory);
@@ -89,7 +93,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
   void Mount(http::Router& router) override {
     auto self = shared_from_this();
     router.Post("/v1/chat/completions", [self](http::ServerRequest& req, WriterPtr w) {
-      self->SubmitChat(std::move(req.body), std::move(w));
+      self->SubmitChat(std::move(req.body), req.loop, std::move(w));
     });
     router.Get("/v1/models",
                [self](http::ServerRequest&, WriterPtr w) { self->Models(std::move(w)); });
@@ -152,8 +156,10 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
   }
 
   void Complete(std::string body, http::HttpClient& client, WriterPtr writer) override {
-    auto snap = Current();
-    RunChat(env_, *snap, std::move(body), client, writer);
+    RunContext ctx;
+    ctx.inline_client = &client;
+    ctx.owner = shared_from_this();
+    StartChat(env_, Current(), std::move(body), std::move(ctx), std::move(writer));
   }
 
   json Describe() const override {
@@ -247,15 +253,15 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
             {"skipped", plan.skipped}};
   }
 
-  void SubmitChat(std::string body, WriterPtr w) {
-    auto snap = Current();
-    bool ok = executor_->Submit(
-        [this, snap, body = std::move(body), w](http::HttpClient& client) mutable {
-          RunChat(env_, *snap, std::move(body), client, w);
-        });
-    if (!ok)
-      w->Respond(ErrorResponse(503, "the gateway is shutting down", "service_unavailable",
-                               "shutting_down"));
+  void SubmitChat(std::string body, http::EventLoop* loop, WriterPtr w) {
+    if (stopping_.load())
+      return w->Respond(ErrorResponse(503, "the gateway is shutting down", "service_unavailable",
+                                      "shutting_down"));
+    RunContext ctx;
+    ctx.loop = loop;
+    ctx.executor = executor_.get();
+    ctx.owner = shared_from_this();
+    StartChat(env_, Current(), std::move(body), std::move(ctx), std::move(w));
   }
 
   void Models(WriterPtr w) {
@@ -354,7 +360,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
       if (ps->config.name != provider) continue;
       auto keys = ps->keys;
       keys.push_back(NewKey(k));
-      ps = MakeProvider(ps->config, keys);
+      ps = MakeProvider(ps->config, keys, *env_ptr_);
     }
     Replace(std::move(next));
     return http::JsonResponse(201, json{{"id", k.id}, {"key", MaskSecret(k.secret)}}.dump());
@@ -375,7 +381,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
       std::vector<std::shared_ptr<KeyState>> keys;
       for (const auto& k : ps->keys)
         if (k->config.id != id) keys.push_back(k);
-      ps = MakeProvider(ps->config, keys);
+      ps = MakeProvider(ps->config, keys, *env_ptr_);
     }
     Replace(std::move(next));
     return http::JsonResponse(200, json{{"removed", id}}.dump());
@@ -388,6 +394,8 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
 
   GatewayOptions options_;
   SystemClock system_clock_;
+  ProcessEnv process_env_;
+  const Env* env_ptr_ = nullptr;  // proxy variables (which upstreams can run on the io thread)
   std::shared_ptr<Redactor> redactor_;
   std::unique_ptr<KeyStore> keystore_;
   std::unique_ptr<Ledger> ledger_;
@@ -419,6 +427,7 @@ Status MountGateway(http::Router& router, const MountOptions& options) {
   go.state_dir = options.state_dir;
   go.fs = options.fs;
   go.logger = options.logger;
+  go.env = options.env;
   SF_ASSIGN_OR_RETURN(auto gateway, Gateway::Create(std::move(go)));
   gateway->Mount(router);
   return Status::Ok();

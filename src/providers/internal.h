@@ -35,6 +35,7 @@ struct ProviderState {
   std::string chat_url;                         // base_url + "/chat/completions"
   std::vector<std::shared_ptr<KeyState>> keys;  // priority keys first
   Ms ttft_timeout{0};
+  bool on_loop = false;  // chat_url can be called on the serving io thread (http::CanStreamOnLoop)
 };
 
 // Immutable after construction; replaced as a whole when a key is added or removed.
@@ -139,9 +140,20 @@ struct ExecEnv {
   const std::atomic<bool>* stopping = nullptr;  // may be null
 };
 
-// Parses and validates the body, plans, runs the attempts and answers through `writer`.
-void RunChat(const ExecEnv& env, const Snapshot& snapshot, std::string body,
-             http::HttpClient& client, const std::shared_ptr<http::ResponseWriter>& writer);
+// Where a chat run's upstream calls and waits happen. Providers marked on_loop are called on the
+// io thread that serves the client (http::StreamOnLoop: no hand-off); others go through libcurl,
+// on the caller's thread when inline_client is set (Gateway::Complete), else on the executor.
+struct RunContext {
+  http::EventLoop* loop = nullptr;            // the serving io thread, if any
+  Executor* executor = nullptr;               // libcurl attempts when not inline
+  http::HttpClient* inline_client = nullptr;  // Complete(): blocking, on the calling thread
+  std::shared_ptr<const void> owner;          // keeps the gateway (and `env`) alive
+};
+
+// Parses and validates the body, plans, runs the attempts and answers through `writer`. Returns
+// when the run is started; with inline_client (and no loop) that is when it has ended.
+void StartChat(const ExecEnv& env, std::shared_ptr<const Snapshot> snapshot, std::string body,
+               RunContext ctx, std::shared_ptr<http::ResponseWriter> writer);
 
 // Finds the usage object in a completion body or chunk without parsing the whole text.
 bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* completion,

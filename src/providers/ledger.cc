@@ -41,6 +41,9 @@ CREATE TABLE IF NOT EXISTS usage (
 CREATE INDEX IF NOT EXISTS usage_time ON usage(time_ms);
 )";
 
+constexpr std::size_t kBatchFull = 1024;
+constexpr std::chrono::milliseconds kBatchWindow{50};
+
 class SqliteLedger final : public Ledger {
  public:
   SqliteLedger(Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {
@@ -64,6 +67,9 @@ class SqliteLedger final : public Ledger {
       }
       queue_.push_back(std::move(record));
       ++queued_;
+      // Wake the writer only when a batch starts or fills: a wake-up per request would cost a
+      // context switch per request on the serving thread's core.
+      if (queue_.size() != 1 && queue_.size() != kBatchFull) return;
     }
     cv_.notify_one();
   }
@@ -71,6 +77,7 @@ class SqliteLedger final : public Ledger {
   Status Flush() override {
     std::unique_lock<std::mutex> lock(mu_);
     std::uint64_t target = queued_;
+    flush_requested_ = true;
     cv_.notify_all();
     done_cv_.wait(lock, [&] { return written_ >= target || stop_; });
     if (!last_error_.empty()) return IoError(path_ + ": " + last_error_);
@@ -197,11 +204,15 @@ class SqliteLedger final : public Ledger {
   void Loop() {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-      cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_ || !queue_.empty(); });
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) {
         if (stop_) return;
         continue;
       }
+      // Let a batch gather for a moment (records are only for reporting, not for routing).
+      cv_.wait_for(lock, kBatchWindow,
+                   [&] { return stop_ || flush_requested_ || queue_.size() >= kBatchFull; });
+      flush_requested_ = false;
       std::deque<UsageRecord> batch;
       batch.swap(queue_);
       lock.unlock();
@@ -222,6 +233,7 @@ class SqliteLedger final : public Ledger {
   std::uint64_t queued_ = 0, written_ = 0, dropped_ = 0;
   std::string last_error_;
   bool stop_ = false;
+  bool flush_requested_ = false;
   std::thread writer_;
 };
 

@@ -256,6 +256,9 @@ struct GatewayOptions {
   // Sleep between retry rounds; null = std::this_thread::sleep_for.
   std::function<void(std::chrono::milliseconds)> sleep;
   std::shared_ptr<const Logger> logger;  // null = no logging
+  // Proxy variables decide which upstreams are called on the serving io thread; null = the
+  // process environment.
+  const Env* env = nullptr;
 };
 
 class Gateway {

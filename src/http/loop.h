@@ -1,0 +1,85 @@
+// Internal to sf_http (not part of http.h): one io thread of a server. Each loop has its own
+// io_context run by exactly one thread, so a connection, its handler and the upstream calls the
+// handler starts (StreamOnLoop) all run on one thread with no hand-off and no locks.
+#pragma once
+
+// clang-format off
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
+// clang-format on
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/http.h"
+
+namespace sf::http {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// A deadline for one socket's operations that costs no syscall when it moves later, which is what
+// a keep-alive connection does on every request (Beast's tcp_stream re-arms a timer, and with it
+// the loop's timerfd, on every operation). One timer per socket, armed at the earliest deadline
+// and re-armed only when it fires before the current deadline. On expiry the socket's pending
+// operations are cancelled and `expired` tells the caller it was a timeout.
+struct Watchdog {
+  explicit Watchdog(const boost::asio::any_io_executor& ex) : timer(ex) {}
+  boost::asio::steady_timer timer;
+  SteadyClock::time_point deadline = SteadyClock::time_point::max();
+  SteadyClock::time_point armed = SteadyClock::time_point::max();  // when the pending wait fires
+  bool expired = false;
+};
+
+template <class Owner>
+void ArmWatchdog(Owner& owner) {
+  Watchdog& w = owner.watchdog;
+  w.armed = w.deadline;
+  w.timer.expires_at(w.deadline);
+  w.timer.async_wait([weak = owner.weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;  // re-armed or destroyed
+    auto o = weak.lock();
+    if (!o) return;
+    Watchdog& wd = o->watchdog;
+    wd.armed = SteadyClock::time_point::max();
+    if (wd.deadline == SteadyClock::time_point::max()) return;
+    if (SteadyClock::now() >= wd.deadline) {
+      wd.expired = true;
+      boost::system::error_code ignored;
+      o->socket.cancel(ignored);
+      return;
+    }
+    ArmWatchdog(*o);
+  });
+}
+
+// `Owner` is held by a shared_ptr (enable_shared_from_this) and has `socket` and `watchdog`.
+// A zero or negative `budget` means no deadline.
+template <class Owner>
+void SetDeadline(Owner& owner, SteadyClock::duration budget) {
+  Watchdog& w = owner.watchdog;
+  w.expired = false;
+  w.deadline = budget.count() > 0 ? SteadyClock::now() + budget : SteadyClock::time_point::max();
+  if (w.deadline < w.armed) ArmWatchdog(owner);
+}
+
+// A pooled keep-alive connection to an upstream (upstream.cc).
+struct UpstreamConn : std::enable_shared_from_this<UpstreamConn> {
+  explicit UpstreamConn(boost::asio::io_context& ioc) : socket(ioc), watchdog(ioc.get_executor()) {}
+  boost::asio::ip::tcp::socket socket;
+  Watchdog watchdog;
+};
+
+class EventLoop {
+ public:
+  boost::asio::io_context ioc{1};  // one thread runs it
+  // Idle keep-alive upstream connections by "host:port", touched only on this loop's thread.
+  // Declared after ioc: destroyed first, while their io_context still exists.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<UpstreamConn>>> idle;
+  // Parsed upstream URLs (upstream.cc's UrlParts) by URL: a gateway calls a handful of URLs.
+  std::unordered_map<std::string, std::shared_ptr<const void>> targets;
+};
+
+}  // namespace sf::http

@@ -1,0 +1,273 @@
+// Upstream calls on a server's io thread: a Beast HTTP/1.1 client on the loop's own io_context,
+// with a keep-alive pool per loop and host:port (loop.h). A gateway handler can then forward a
+// request and relay the answer without leaving the thread that serves its client: no worker pool,
+// no thread hand-off, no blocking (http-stack.md recommendation ii). Plain http:// only: TLS and
+// proxies stay with libcurl (CanStreamOnLoop says which).
+// clang-format off
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
+// clang-format on
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "http/loop.h"
+
+namespace sf::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Ms = std::chrono::milliseconds;
+
+constexpr std::size_t kMaxIdlePerHost = 256;
+constexpr std::size_t kReadPiece = 16u << 10;
+
+struct UrlParts {
+  std::string scheme, host, port, target;  // target: path + "?" + query
+};
+
+// URL parsing is libcurl's (CURLU), not ours.
+std::optional<UrlParts> SplitUrl(std::string_view url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), 0) != CURLUE_OK)
+    return std::nullopt;
+  auto get = [&](CURLUPart part, unsigned flags) -> std::optional<std::string> {
+    char* out = nullptr;
+    if (curl_url_get(u.get(), part, &out, flags) != CURLUE_OK) return std::nullopt;
+    std::string s(out);
+    curl_free(out);
+    return s;
+  };
+  UrlParts p;
+  auto scheme = get(CURLUPART_SCHEME, 0);
+  auto host = get(CURLUPART_HOST, 0);
+  auto port = get(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  auto path = get(CURLUPART_PATH, 0);
+  if (!scheme || !host || !port || !path) return std::nullopt;
+  p.scheme = std::move(*scheme);
+  p.host = std::move(*host);
+  if (p.host.size() > 2 && p.host.front() == '[') p.host = p.host.substr(1, p.host.size() - 2);
+  p.port = std::move(*port);
+  p.target = std::move(*path);
+  if (auto query = get(CURLUPART_QUERY, 0)) p.target += "?" + *query;
+  return p;
+}
+
+struct Call {
+  EventLoop* loop = nullptr;
+  Request request;
+  HeadersCallback on_headers;
+  ChunkCallback on_chunk;
+  DoneCallback on_done;
+  bool done = false;
+
+  void Finish(Result<Response> result) {
+    if (done) return;
+    done = true;
+    DoneCallback cb = std::move(on_done);
+    on_headers = nullptr;
+    on_chunk = nullptr;
+    cb(std::move(result));
+  }
+};
+
+Status TransportError(const Call& call, const UrlParts& url, const UpstreamConn& conn,
+                      const boost::system::error_code& ec, std::string_view what) {
+  std::string msg =
+      call.request.method + " " + url.host + ":" + url.port + ": " + std::string(what) + ": ";
+  if (conn.watchdog.expired) return Status(Code::kTimeout, msg + "timed out");
+  return Unavailable(msg + ec.message());
+}
+
+// The remaining budget for the next operation: the idle timeout, capped by the total deadline.
+Ms NextBudget(const Request& r, std::optional<SteadyClock::time_point> deadline, Ms fallback) {
+  Ms budget = r.idle_timeout.count() > 0 ? r.idle_timeout : fallback;
+  if (deadline) {
+    auto left = std::chrono::duration_cast<Ms>(*deadline - SteadyClock::now());
+    budget = std::min(budget, std::max(left, Ms(1)));
+  }
+  return budget;
+}
+
+asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const UrlParts> url) {
+  EventLoop& loop = *call->loop;
+  const Request& r = call->request;
+  const std::string pool_key = url->host + ":" + url->port;
+  std::optional<SteadyClock::time_point> deadline;
+  if (r.total_timeout.count() > 0) deadline = SteadyClock::now() + r.total_timeout;
+  const Ms no_limit = Ms(24LL * 3600 * 1000);
+
+  bhttp::request<bhttp::string_body> msg;
+  msg.method_string(r.method);
+  msg.target(url->target);
+  msg.version(11);
+  for (const auto& [k, v] : r.headers) msg.insert(k, v);
+  if (msg.find(bhttp::field::host) == msg.end())
+    msg.set(bhttp::field::host, url->port == "80" ? url->host : pool_key);
+  if (msg.find(bhttp::field::user_agent) == msg.end())
+    msg.set(bhttp::field::user_agent, "spacefactory/" + std::string(Version()));
+  msg.body() = r.body;
+  msg.prepare_payload();
+  msg.keep_alive(true);
+  const bool may_resend = r.idempotent_override || RetryPolicy::IsIdempotentMethod(r.method);
+
+  boost::system::error_code ec;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::shared_ptr<UpstreamConn> conn;
+    bool reused = false;
+    if (auto it = loop.idle.find(pool_key); it != loop.idle.end() && !it->second.empty()) {
+      conn = std::move(it->second.back());
+      it->second.pop_back();
+      reused = true;
+    } else {
+      conn = std::make_shared<UpstreamConn>(loop.ioc);
+      boost::system::error_code rec;
+      // Numeric hosts connect without a lookup; names go through Asio's resolver thread.
+      auto addr = asio::ip::make_address(url->host, rec);
+      SetDeadline(*conn, r.connect_timeout);
+      if (!rec) {
+        std::uint16_t port = static_cast<std::uint16_t>(std::stoi(url->port));
+        co_await conn->socket.async_connect(tcp::endpoint(addr, port),
+                                            asio::redirect_error(asio::use_awaitable, ec));
+      } else {
+        tcp::resolver resolver(loop.ioc);
+        auto results = co_await resolver.async_resolve(
+            url->host, url->port, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot resolve"));
+        co_await asio::async_connect(conn->socket, results,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot connect"));
+      conn->socket.set_option(tcp::no_delay(true), ec);
+    }
+
+    SetDeadline(*conn, NextBudget(r, deadline, no_limit));
+    co_await bhttp::async_write(conn->socket, msg, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec && reused && may_resend) continue;  // the pooled connection had died
+    if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot send"));
+
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // pitfall 3
+    if (r.method == "HEAD") parser.skip(true);
+    SetDeadline(*conn, NextBudget(r, deadline, no_limit));
+    co_await bhttp::async_read_header(conn->socket, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    if (ec && reused && may_resend && buffer.size() == 0 &&
+        (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+         ec == asio::error::eof))
+      continue;  // closed by the upstream while idle: nothing of ours was processed
+    if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "no response"));
+
+    Response head;
+    head.status = static_cast<int>(parser.get().result_int());
+    head.headers.reserve(16);
+    for (const auto& f : parser.get())
+      head.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (call->on_headers && !call->on_headers(head.status, head.headers))
+      co_return call->Finish(Status(Code::kCancelled, r.method + " " + pool_key + ": aborted"));
+
+    std::array<char, kReadPiece> piece;
+    while (!parser.is_done()) {
+      parser.get().body().data = piece.data();
+      parser.get().body().size = piece.size();
+      SetDeadline(*conn, NextBudget(r, deadline, no_limit));
+      co_await bhttp::async_read_some(conn->socket, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};  // pitfall 4: the piece is full
+      if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "response cut"));
+      std::size_t n = piece.size() - parser.get().body().size;
+      if (n == 0) continue;  // a chunk header only
+      if (call->on_chunk && !call->on_chunk(std::string_view(piece.data(), n)))
+        co_return call->Finish(Status(Code::kCancelled, r.method + " " + pool_key + ": aborted"));
+    }
+    if (parser.get().keep_alive() && buffer.size() == 0) {
+      SetDeadline(*conn, SteadyClock::duration::zero());
+      auto& idle = loop.idle[pool_key];
+      if (idle.size() < kMaxIdlePerHost) idle.push_back(std::move(conn));
+    }
+    co_return call->Finish(std::move(head));
+  }
+  call->Finish(Unavailable(r.method + " " + pool_key + ": the connection closed twice"));
+}
+
+bool HostMatchesNoProxy(std::string_view host, std::string_view list) {
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    std::string_view entry = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
+    if (entry.empty()) continue;
+    if (entry == "*" || host == entry) return true;
+    if (host.size() > entry.size() && host.ends_with(entry) &&
+        host[host.size() - entry.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool CanStreamOnLoop(std::string_view url, const Env& env) {
+  auto parts = SplitUrl(url);
+  if (!parts || parts->scheme != "http") return false;
+  bool proxied = false;
+  for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) {
+    auto v = env.Get(name);
+    if (v && !v->empty()) proxied = true;
+  }
+  if (!proxied) return true;
+  for (const char* name : {"no_proxy", "NO_PROXY"}) {
+    auto v = env.Get(name);
+    if (v && HostMatchesNoProxy(parts->host, *v)) return true;
+  }
+  return false;
+}
+
+void StreamOnLoop(EventLoop& loop, Request request, HeadersCallback on_headers,
+                  ChunkCallback on_chunk, DoneCallback on_done) {
+  auto call = std::make_shared<Call>();
+  call->loop = &loop;
+  call->request = std::move(request);
+  call->on_headers = std::move(on_headers);
+  call->on_chunk = std::move(on_chunk);
+  call->on_done = std::move(on_done);
+  asio::dispatch(loop.ioc, [call] {
+    auto& cache = call->loop->targets;
+    std::shared_ptr<const UrlParts> url;
+    if (auto it = cache.find(call->request.url); it != cache.end()) {
+      url = std::static_pointer_cast<const UrlParts>(it->second);
+    } else {
+      auto parts = SplitUrl(call->request.url);
+      if (!parts || parts->scheme != "http")
+        return call->Finish(InvalidArgument(call->request.method + " " +
+                                            UrlHostForMessage(call->request.url) +
+                                            ": only http:// URLs can be streamed on the loop"));
+      url = std::make_shared<const UrlParts>(std::move(*parts));
+      if (cache.size() >= 64) cache.clear();
+      cache.emplace(call->request.url, url);
+    }
+    asio::co_spawn(call->loop->ioc, RunCall(call, std::move(url)), [call](std::exception_ptr e) {
+      if (e) call->Finish(Internal("upstream call failed: out of memory or bug"));
+    });
+  });
+}
+
+void RunOnLoopAfter(EventLoop& loop, std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (delay.count() <= 0) {
+    asio::post(loop.ioc, std::move(fn));
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(loop.ioc, delay);
+  timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code&) { fn(); });
+}
+
+}  // namespace sf::http
