@@ -2,12 +2,17 @@
 // SSE stream, a standalone GET stream, Mcp-Session-Id sessions with idle expiry, DELETE,
 // resumption with Last-Event-ID, and Host / Origin checks against DNS rebinding.
 //
-// Every answer that carries notifications goes out as SSE events with ids "<stream>-<seq>"; the
-// last events of each stream are kept so a client that lost the connection can GET them again with
-// Last-Event-ID (and keep receiving the rest of that stream on the new connection).
+// A POSTed request is answered with one application/json response unless something has to be
+// streamed: the first message sent before the response (progress, a log, a server→client request)
+// opens an SSE stream, and a client that ranks text/event-stream above application/json in Accept
+// (or accepts only SSE) gets SSE for everything (HttpOut). Every SSE answer goes out as events with
+// ids "<stream>-<seq>"; the last events of each stream are kept so a client that lost the
+// connection can GET them again with Last-Event-ID (and keep receiving the rest of that stream on
+// the new connection).
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "mcp/mcp.h"
 
@@ -37,6 +42,88 @@ std::string HostName(std::string_view hostport) {
 }
 
 bool IsWildcard(std::string_view host) { return host == "0.0.0.0" || host == "::" || host.empty(); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return AsciiLower(x) == AsciiLower(y);
+         });
+}
+
+bool IContains(std::string_view hay, std::string_view needle) {
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+    if (IEquals(hay.substr(i, needle.size()), needle)) return true;
+  return false;
+}
+
+// A request header by name (case-insensitive), without copying it; null when absent.
+const std::string* HeaderOf(const http::ServerRequest& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers)
+    if (IEquals(k, name)) return &v;
+  return nullptr;
+}
+
+// What an Accept header says about the two answer types: their q-values (0 = not acceptable) and
+// where each was named (ties go to the one the client listed first). Explicit media types win
+// over application/*, text/* and */*. No header = */*.
+struct AcceptPrefs {
+  double json = 0, sse = 0;
+  std::size_t json_pos = SIZE_MAX, sse_pos = SIZE_MAX;
+  bool accept_json() const { return json > 0; }
+  bool accept_sse() const { return sse > 0; }
+  bool prefers_sse() const { return sse > json || (sse > 0 && sse == json && sse_pos < json_pos); }
+};
+
+AcceptPrefs ParseAccept(const std::string* header) {
+  AcceptPrefs p;
+  if (!header) {
+    p.json = p.sse = 1;
+    return p;
+  }
+  // Specificity per type: 0 none, 1 */*, 2 type/*, 3 exact.
+  int json_spec = 0, sse_spec = 0;
+  auto set = [](double q, std::size_t pos, int spec, double& value, std::size_t& at, int& best) {
+    if (spec <= best) return;  // the most specific range decides; among equals the first
+    best = spec;
+    value = q;
+    at = pos;
+  };
+  std::string_view rest = *header;
+  for (std::size_t pos = 0; !rest.empty(); ++pos) {
+    std::size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    std::size_t semi = item.find(';');
+    std::string_view media = Trim(item.substr(0, semi));
+    double q = 1;
+    while (semi != std::string_view::npos) {
+      item = item.substr(semi + 1);
+      semi = item.find(';');
+      std::string_view param = Trim(item.substr(0, semi));
+      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+        double v = 0;
+        auto [end, ec] = std::from_chars(param.data() + 2, param.data() + param.size(), v);
+        if (ec == std::errc()) q = std::clamp(v, 0.0, 1.0);
+      }
+    }
+    if (IEquals(media, "application/json")) set(q, pos, 3, p.json, p.json_pos, json_spec);
+    if (IEquals(media, "text/event-stream")) set(q, pos, 3, p.sse, p.sse_pos, sse_spec);
+    if (IEquals(media, "application/*")) set(q, pos, 2, p.json, p.json_pos, json_spec);
+    if (IEquals(media, "text/*")) set(q, pos, 2, p.sse, p.sse_pos, sse_spec);
+    if (media == "*/*") {
+      set(q, pos, 1, p.json, p.json_pos, json_spec);
+      set(q, pos, 1, p.sse, p.sse_pos, sse_spec);
+    }
+  }
+  return p;
+}
 
 struct SseStream {
   std::mutex mu;
@@ -102,7 +189,7 @@ struct HttpSession {
   int active = 0;  // requests being answered
   std::size_t max_events = 256;
 
-  http::Headers Headers() const { return {{kSessionHeader, id}, {"X-Accel-Buffering", "no"}}; }
+  http::Headers Headers() const { return {{kSessionHeader, id}}; }  // BeginSse adds the rest
   std::shared_ptr<SseStream> NewStream() {
     auto s = std::make_shared<SseStream>();
     s->headers = Headers();
@@ -151,7 +238,7 @@ struct ActiveGuard {
 class HttpOut final : public Outbound {
  public:
   // `can_sse`: the client accepts text/event-stream; `prefer_sse`: answer as SSE even when
-  // nothing is streamed before the response.
+  // nothing is streamed before the response (the client ranks SSE first, or sse_responses).
   HttpOut(std::shared_ptr<HttpSession> hs, std::shared_ptr<http::ResponseWriter> w, bool can_sse,
           bool prefer_sse)
       : hs_(std::move(hs)),
@@ -261,12 +348,12 @@ struct HttpTransport::Impl {
   }
 
   std::optional<http::Response> CheckHostOrigin(const http::ServerRequest& r) const {
-    if (auto host = r.Header("Host");
+    if (const std::string* host = HeaderOf(r, "Host");
         host && !(IsWildcard(opt.bind_host) && opt.allowed_hosts.empty())) {
       if (!HostAllowed(HostName(*host)))
         return RpcError(403, err::kServer, "Forbidden: Host header not allowed: " + *host);
     }
-    if (auto origin = r.Header("Origin")) {
+    if (const std::string* origin = HeaderOf(r, "Origin")) {
       std::string o = Lower(*origin);
       auto scheme = o.find("://");
       bool ok = false;
@@ -333,7 +420,7 @@ struct HttpTransport::Impl {
   // Resolves the session of a non-initialize request, or answers the error.
   std::shared_ptr<HttpSession> RequireSession(const http::ServerRequest& r,
                                               http::ResponseWriter& w) {
-    auto sid = r.Header(kSessionHeader);
+    const std::string* sid = HeaderOf(r, kSessionHeader);
     if (!sid || sid->empty()) {
       w.Respond(RpcError(400, err::kServer,
                          "Bad Request: Mcp-Session-Id header is required (send initialize "
@@ -355,19 +442,16 @@ struct HttpTransport::Impl {
 };
 
 void HttpTransport::Impl::Post(http::ServerRequest& r, std::shared_ptr<http::ResponseWriter> w) {
-  std::string ctype = Lower(r.Header("Content-Type").value_or(""));
-  if (ctype.find("application/json") == std::string::npos)
+  const std::string* ctype = HeaderOf(r, "Content-Type");
+  if (!ctype || !IContains(*ctype, "application/json"))
     return w->Respond(RpcError(415, err::kServer,
                                "Unsupported Media Type: Content-Type must be application/json"));
-  std::string accept = Lower(r.Header("Accept").value_or("*/*"));
-  bool any = accept.find("*/*") != std::string::npos;
-  bool accept_json = any || accept.find("application/json") != std::string::npos;
-  bool accept_sse = any || accept.find("text/event-stream") != std::string::npos;
-  if (!accept_json && !accept_sse)
+  const AcceptPrefs accept = ParseAccept(HeaderOf(r, "Accept"));
+  if (!accept.accept_json() && !accept.accept_sse())
     return w->Respond(RpcError(406, err::kServer,
                                "Not Acceptable: Accept must include application/json and "
                                "text/event-stream"));
-  if (auto v = r.Header("MCP-Protocol-Version"); v && !IsSupportedVersion(*v)) {
+  if (const std::string* v = HeaderOf(r, "MCP-Protocol-Version"); v && !IsSupportedVersion(*v)) {
     if (IsModernVersion(*v))
       return w->Respond(http::JsonResponse(400, Serialize(UnsupportedVersionError(nullptr, *v))));
     return w->Respond(RpcError(400, err::kServer,
@@ -383,7 +467,7 @@ void HttpTransport::Impl::Post(http::ServerRequest& r, std::shared_ptr<http::Res
   bool is_initialize =
       !d.batch && first && first->kind == MessageKind::kRequest && first->method == "initialize";
   if (is_initialize) {
-    if (r.Header(kSessionHeader))
+    if (HeaderOf(r, kSessionHeader))
       return w->Respond(RpcError(400, err::kInvalidRequest,
                                  "Invalid Request: initialize must be sent without an "
                                  "Mcp-Session-Id (this session is already initialized)"));
@@ -416,7 +500,7 @@ void HttpTransport::Impl::Post(http::ServerRequest& r, std::shared_ptr<http::Res
     return w->Respond(std::move(resp));
   }
 
-  if (!r.Header(kSessionHeader)) {
+  if (!HeaderOf(r, kSessionHeader)) {
     // A stateless-era client puts its version in every request's _meta instead of a session.
     for (const auto& m : d.messages) {
       if (m.method == "server/discover")
@@ -451,7 +535,8 @@ void HttpTransport::Impl::Post(http::ServerRequest& r, std::shared_ptr<http::Res
     resp.headers.emplace_back(kSessionHeader, hs->id);
     return w->Respond(std::move(resp));
   }
-  s.Handle(m, std::make_shared<HttpOut>(hs, w, accept_sse, opt.sse_responses));
+  s.Handle(m, std::make_shared<HttpOut>(hs, w, accept.accept_sse(),
+                                        accept.prefers_sse() || opt.sse_responses));
 }
 
 void HttpTransport::Impl::Get(http::ServerRequest& r, std::shared_ptr<http::ResponseWriter> w) {

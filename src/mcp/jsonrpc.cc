@@ -87,9 +87,8 @@ int NestingDepth(std::string_view s, int limit) {
 
 bool ValidId(const json& id) { return id.is_string() || id.is_number_integer(); }
 
-}  // namespace
-
-std::optional<Message> ValidateMessage(const json& v, json* error_reply) {
+// ValidateMessage on a value that may be moved from (params, result and error are taken over).
+std::optional<Message> Validate(json& v, json* error_reply) {
   auto fail = [&](const json& id, std::string_view why) -> std::optional<Message> {
     if (error_reply) *error_reply = MakeError(id, err::kInvalidRequest, why);
     return std::nullopt;
@@ -110,7 +109,7 @@ std::optional<Message> ValidateMessage(const json& v, json* error_reply) {
     if (auto p = v.find("params"); p != v.end()) {
       if (!p->is_object() && !p->is_array())
         return fail(id, "Invalid Request: \"params\" must be an object or an array");
-      m.params = *p;
+      m.params = std::move(*p);
     }
     if (v.contains("result") || v.contains("error"))
       return fail(id, "Invalid Request: a request cannot carry \"result\" or \"error\"");
@@ -136,14 +135,21 @@ std::optional<Message> ValidateMessage(const json& v, json* error_reply) {
   m.kind = MessageKind::kResponse;
   m.id = *idit;
   if (has_result) {
-    m.result = v["result"];
+    m.result = std::move(v["result"]);
   } else {
-    const json& e = v["error"];
+    json& e = v["error"];
     if (!e.is_object() || !e.contains("code") || !e["code"].is_number_integer())
       return fail(id, "Invalid Request: \"error\" must be an object with an integer \"code\"");
-    m.error = e;
+    m.error = std::move(e);
   }
   return m;
+}
+
+}  // namespace
+
+std::optional<Message> ValidateMessage(const json& value, json* error_reply) {
+  json copy = value;
+  return Validate(copy, error_reply);
 }
 
 Decoded Decode(std::string_view bytes, const DecodeLimits& limits) {
@@ -180,9 +186,9 @@ Decoded Decode(std::string_view bytes, const DecodeLimits& limits) {
                                        std::to_string(limits.max_batch)));
       return d;
     }
-    for (const auto& item : v) {
+    for (auto& item : v) {
       json reply;
-      if (auto m = ValidateMessage(item, &reply))
+      if (auto m = Validate(item, &reply))
         d.messages.push_back(std::move(*m));
       else
         d.errors.push_back(std::move(reply));
@@ -190,7 +196,7 @@ Decoded Decode(std::string_view bytes, const DecodeLimits& limits) {
     return d;
   }
   json reply;
-  if (auto m = ValidateMessage(v, &reply))
+  if (auto m = Validate(v, &reply))
     d.messages.push_back(std::move(*m));
   else
     d.errors.push_back(std::move(reply));

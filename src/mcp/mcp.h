@@ -15,9 +15,10 @@
 // A 2026-07-28 (stateless, "modern") client is detected and answered with -32022 "unsupported
 // protocol version" listing the versions we speak; the stateless revision is not built yet.
 //
-// Threading: a Session is thread-safe. Tool calls run on the Server's worker threads (never on a
-// transport's io thread); their notifications and final response go out through the request's
-// Outbound from that worker. Transports serialise writes themselves.
+// Threading: a Session is thread-safe. Tool calls run on the Server's worker threads, except
+// tools marked run_inline (cheap, non-blocking) called without a progress token, which run on the
+// transport's thread; notifications and the final response go out through the request's Outbound
+// from the thread that runs the tool. Transports serialise writes themselves.
 #pragma once
 
 #include <atomic>
@@ -226,6 +227,7 @@ class Registry {
 
  private:
   std::vector<Tool> tools_;
+  std::map<std::string, std::size_t, std::less<>> tool_index_;  // name → index in tools_
   std::vector<Resource> resources_;
   std::vector<ResourceTemplate> templates_;
   std::vector<std::function<std::vector<json>()>> listers_;
@@ -338,7 +340,8 @@ class Session : public std::enable_shared_from_this<Session> {
   json Dispatch(const Message& m, const std::shared_ptr<Outbound>& out, bool* deferred);
   json Initialize(const Message& m);
   json CallTool(const Message& m, const std::shared_ptr<Outbound>& out, bool* deferred);
-  void RunTool(const Tool& tool, json id, json arguments, json progress_token,
+  // `key`: the request id serialised (the in_flight_ key).
+  void RunTool(const Tool& tool, json id, std::string key, json arguments, json progress_token,
                std::shared_ptr<std::atomic<bool>> cancelled, std::shared_ptr<Outbound> out);
   void OnNotification(const Message& m);
   void OnResponse(const Message& m);
@@ -403,9 +406,12 @@ struct HttpOptions {
   // 0 = no thread (tests call Sweep()).
   std::chrono::milliseconds keepalive_interval{15'000};
   DecodeLimits limits;
-  // Answer requests as SSE streams whenever the client accepts text/event-stream (as the SDKs
-  // do); false = JSON unless notifications must be streamed first.
-  bool sse_responses = true;
+  // false: a request is answered with one application/json response unless a message must be
+  // streamed before it (progress, logs, server→client requests: the first one opens an SSE
+  // stream) or the client ranks text/event-stream above application/json in Accept (q-values,
+  // then order; the SDKs send "application/json, text/event-stream"). true: SSE whenever the
+  // client accepts it.
+  bool sse_responses = false;
 };
 
 class HttpTransport : public std::enable_shared_from_this<HttpTransport> {

@@ -62,6 +62,7 @@ Status Registry::AddTool(Tool tool) {
     return InvalidArgument("tool " + name + " needs an inputSchema of type object");
   if (!tool.handler) return InvalidArgument("tool " + name + " has no handler");
   if (FindTool(name)) return Status(Code::kAlreadyExists, "duplicate tool " + name);
+  tool_index_.emplace(std::move(name), tools_.size());
   tools_.push_back(std::move(tool));
   return Status::Ok();
 }
@@ -74,9 +75,8 @@ void Registry::AddResourceLister(std::function<std::vector<json>()> lister) {
 void Registry::AddPrompt(Prompt prompt) { prompts_.push_back(std::move(prompt)); }
 
 const Tool* Registry::FindTool(std::string_view name) const {
-  for (const auto& t : tools_)
-    if (t.definition["name"].get_ref<const std::string&>() == name) return &t;
-  return nullptr;
+  auto it = tool_index_.find(name);
+  return it == tool_index_.end() ? nullptr : &tools_[it->second];
 }
 
 const Prompt* Registry::FindPrompt(std::string_view name) const {

@@ -20,7 +20,7 @@ std::string Join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
 
-bool TypeMatches(const std::string& type, const json& v) {
+bool TypeMatches(std::string_view type, const json& v) {
   if (type == "object") return v.is_object();
   if (type == "array") return v.is_array();
   if (type == "string") return v.is_string();
@@ -41,21 +41,20 @@ bool TypeMatches(const std::string& type, const json& v) {
 std::string Check(const json& schema, const json& v, const std::string& path, int depth) {
   if (depth > 32 || !schema.is_object()) return "";
   if (auto t = schema.find("type"); t != schema.end()) {
-    bool ok = false;
-    std::string names;
+    bool ok = true;
     if (t->is_string()) {
-      ok = TypeMatches(t->get<std::string>(), v);
-      names = t->get<std::string>();
+      ok = TypeMatches(t->get_ref<const std::string&>(), v);
     } else if (t->is_array()) {
-      for (const auto& one : *t) {
-        if (!one.is_string()) continue;
-        ok = ok || TypeMatches(one.get<std::string>(), v);
-        names += (names.empty() ? "" : " or ") + one.get<std::string>();
-      }
-    } else {
-      ok = true;
+      ok = false;
+      for (const auto& one : *t)
+        if (one.is_string()) ok = ok || TypeMatches(one.get_ref<const std::string&>(), v);
     }
-    if (!ok) return At(path) + ": must be " + names;
+    if (!ok) {
+      std::string names;
+      for (const auto& one : t->is_array() ? *t : json::array({*t}))
+        if (one.is_string()) names += (names.empty() ? "" : " or ") + one.get<std::string>();
+      return At(path) + ": must be " + names;
+    }
   }
   if (auto e = schema.find("enum"); e != schema.end() && e->is_array()) {
     bool found = false;
@@ -108,8 +107,9 @@ std::string Check(const json& schema, const json& v, const std::string& path, in
     }
     auto extra = schema.find("additionalProperties");
     for (const auto& [key, val] : v.items()) {
-      if (props && props->contains(key)) {
-        std::string e = Check((*props)[key], val, Join(path, key), depth + 1);
+      auto prop = props ? props->find(key) : json::const_iterator();
+      if (props && prop != props->end()) {
+        std::string e = Check(*prop, val, Join(path, key), depth + 1);
         if (!e.empty()) return e;
       } else if (extra != schema.end()) {
         if (extra->is_boolean() && !extra->get<bool>())

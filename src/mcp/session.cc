@@ -325,7 +325,8 @@ json Session::Dispatch(const Message& m, const std::shared_ptr<Outbound>& out, b
   }
   if (m.params.is_array())
     return MakeError(m.id, err::kInvalidParams, "Invalid params: params must be an object");
-  const json params = m.params.is_object() ? m.params : json::object();
+  static const json kNoParams = json::object();  // immutable
+  const json& params = m.params.is_object() ? m.params : kNoParams;
   const Registry& reg = server_->registry();
   const std::size_t page = server_->options().page_size;
   bool bad = false;
@@ -439,7 +440,7 @@ json Session::CallTool(const Message& m, const std::shared_ptr<Outbound>& out, b
   const json* name = params.is_object() ? StringParam(params, "name") : nullptr;
   if (!name)
     return MakeError(m.id, err::kInvalidParams, "Invalid params: name (a string) is required");
-  const Tool* tool = server_->registry().FindTool(name->get<std::string>());
+  const Tool* tool = server_->registry().FindTool(name->get_ref<const std::string&>());
   if (!tool)
     return MakeError(m.id, err::kInvalidParams, "Unknown tool: " + name->get<std::string>());
   json args = json::object();
@@ -456,30 +457,31 @@ json Session::CallTool(const Message& m, const std::shared_ptr<Outbound>& out, b
   }
   if (!out) return MakeError(m.id, err::kInternal, "Internal error: no reply channel");
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  std::string key = Serialize(m.id);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string key = Serialize(m.id);
-    if (in_flight_.count(key))
+    auto [it, fresh] = in_flight_.try_emplace(key, InFlight{cancelled, out});
+    if (!fresh)
       return MakeError(m.id, err::kInvalidRequest,
                        "Invalid Request: id " + key + " is already used by a request in progress");
-    in_flight_[key] = InFlight{cancelled, out};
   }
   *deferred = true;
   server_->in_flight_++;
   if (tool->run_inline && token.is_null()) {
-    RunTool(*tool, m.id, std::move(args), std::move(token), std::move(cancelled), out);
+    RunTool(*tool, m.id, std::move(key), std::move(args), std::move(token), std::move(cancelled),
+            out);
     return nullptr;
   }
   auto self = shared_from_this();
-  bool queued = server_->Submit([self, tool, id = m.id, args = std::move(args),
+  bool queued = server_->Submit([self, tool, id = m.id, key, args = std::move(args),
                                  token = std::move(token), cancelled, out]() mutable {
-    self->RunTool(*tool, std::move(id), std::move(args), std::move(token), std::move(cancelled),
-                  std::move(out));
+    self->RunTool(*tool, std::move(id), std::move(key), std::move(args), std::move(token),
+                  std::move(cancelled), std::move(out));
   });
   if (!queued) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      in_flight_.erase(Serialize(m.id));
+      in_flight_.erase(key);
     }
     server_->in_flight_--;
     *deferred = false;
@@ -488,8 +490,9 @@ json Session::CallTool(const Message& m, const std::shared_ptr<Outbound>& out, b
   return nullptr;
 }
 
-void Session::RunTool(const Tool& tool, json id, json arguments, json progress_token,
-                      std::shared_ptr<std::atomic<bool>> cancelled, std::shared_ptr<Outbound> out) {
+void Session::RunTool(const Tool& tool, json id, std::string key, json arguments,
+                      json progress_token, std::shared_ptr<std::atomic<bool>> cancelled,
+                      std::shared_ptr<Outbound> out) {
   Call ctx(*this, out, std::move(progress_token), cancelled);
   json result;
   std::string invalid = ValidateArguments(tool.definition["inputSchema"], arguments);
@@ -507,7 +510,7 @@ void Session::RunTool(const Tool& tool, json id, json arguments, json progress_t
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    in_flight_.erase(Serialize(id));
+    in_flight_.erase(key);
   }
   server_->in_flight_--;
   if (cancelled->load())

@@ -147,13 +147,46 @@ class HttpTransportTest : public ::testing::Test {
 TEST_F(HttpTransportTest, InitializeThenCallAToolOverSse) {
   std::string sid = Initialize();
   EXPECT_EQ(sid.size(), 32u);
+  // A client that ranks SSE first gets SSE even when nothing is streamed before the result.
   auto w = Send("POST", Rpc(1, "tools/call", {{"name", "test_simple_text"}}).dump(),
-                {{"Mcp-Session-Id", sid}, {"MCP-Protocol-Version", "2025-11-25"}});
+                {{"Mcp-Session-Id", sid},
+                 {"MCP-Protocol-Version", "2025-11-25"},
+                 {"Accept", "text/event-stream, application/json"}});
   EXPECT_EQ(w->status, 200);
   EXPECT_EQ(w->Header("Content-Type"), "text/event-stream");
+  EXPECT_EQ(w->Header("Mcp-Session-Id"), sid);
   auto msgs = w->Messages();
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_EQ(msgs[0]["result"]["content"][0]["text"], "This is a simple text response for testing.");
+  // The SDKs' "application/json, text/event-stream": nothing to stream → one JSON response.
+  w = Send("POST", Rpc(5, "tools/call", {{"name", "test_simple_text"}}).dump(),
+           {{"Mcp-Session-Id", sid}});
+  EXPECT_EQ(w->status, 200);
+  EXPECT_EQ(w->Header("Content-Type"), "application/json");
+  EXPECT_EQ(w->Header("Mcp-Session-Id"), sid);
+  ASSERT_EQ(w->Messages().size(), 1u);
+  EXPECT_EQ(w->Messages()[0]["result"]["content"][0]["text"],
+            "This is a simple text response for testing.");
+  // q-values decide before order.
+  w = Send("POST", Rpc(6, "ping").dump(),
+           {{"Mcp-Session-Id", sid}, {"Accept", "application/json;q=0.5, text/event-stream"}});
+  EXPECT_EQ(w->Header("Content-Type"), "text/event-stream");
+  w = Send("POST", Rpc(7, "ping").dump(),
+           {{"Mcp-Session-Id", sid}, {"Accept", "text/event-stream;q=0.9, application/json"}});
+  EXPECT_EQ(w->Header("Content-Type"), "application/json");
+  // Only SSE acceptable (application/json;q=0) → SSE.
+  w = Send("POST", Rpc(8, "ping").dump(),
+           {{"Mcp-Session-Id", sid}, {"Accept", "application/json;q=0, */*"}});
+  EXPECT_EQ(w->Header("Content-Type"), "text/event-stream");
+  // A tool that logs streams its messages first, then the result, even for a JSON-first client.
+  Send("POST", Rpc(9, "logging/setLevel", {{"level", "debug"}}).dump(), {{"Mcp-Session-Id", sid}});
+  w = Send("POST", Rpc(10, "tools/call", {{"name", "test_tool_with_logging"}}).dump(),
+           {{"Mcp-Session-Id", sid}});
+  EXPECT_EQ(w->Header("Content-Type"), "text/event-stream");
+  msgs = w->Messages();
+  ASSERT_EQ(msgs.size(), 4u);
+  EXPECT_EQ(msgs[0]["method"], "notifications/message");
+  EXPECT_EQ(msgs[3]["id"], 10);
   // A client that accepts only JSON gets JSON.
   w = Send("POST", Rpc(2, "ping").dump(),
            {{"Mcp-Session-Id", sid}, {"Accept", "application/json"}});
@@ -359,8 +392,21 @@ TEST(HttpTransportWire, InitializeAndListOverRealServer) {
   r = post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", {{"Mcp-Session-Id", *sid}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200);
-  EXPECT_NE(r->body.find("data: "), std::string::npos);
+  EXPECT_EQ(http::FindHeader(r->headers, "content-type").value_or(""), "application/json");
   EXPECT_NE(r->body.find("test_simple_text"), std::string::npos);
+  // The same request from a client that ranks SSE first: one SSE event, then the stream ends.
+  r = client->Send({.method = "POST",
+                    .url = (*srv)->url() + "/mcp",
+                    .headers = {{"Content-Type", "application/json"},
+                                {"Accept", "text/event-stream, application/json"},
+                                {"Mcp-Session-Id", *sid}},
+                    .body = R"({"jsonrpc":"2.0","id":4,"method":"tools/call",)"
+                            R"("params":{"name":"test_simple_text"}})"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(http::FindHeader(r->headers, "content-type").value_or(""), "text/event-stream");
+  EXPECT_NE(r->body.find("data: {"), std::string::npos);
+  EXPECT_NE(r->body.find("simple text response"), std::string::npos);
   r = post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})",
            {{"Mcp-Session-Id", *sid}, {"Origin", "http://evil.example"}});
   ASSERT_TRUE(r.ok());
