@@ -111,7 +111,7 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
   bool Prepare() {
     try {
       req_ = json::parse(body_);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number overflow
       AnswerError(400, std::string("request body is not valid JSON: ") + e.what(),
                   "invalid_request_error", "invalid_json");
       return false;

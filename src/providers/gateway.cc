@@ -15,7 +15,10 @@ http::Response ErrorResponse(int status, std::string_view message, std::string_v
                         {"type", type},
                         {"param", param.empty() ? nlohmann::json(nullptr) : nlohmann::json(param)},
                         {"code", code.empty() ? nlohmann::json(nullptr) : nlohmann::json(code)}};
-  return http::JsonResponse(status, nlohmann::json{{"error", std::move(err)}}.dump());
+  // Messages may quote the client's bytes (a JSON parse error does): invalid UTF-8 is replaced,
+  // not thrown.
+  return http::JsonResponse(status, nlohmann::json{{"error", std::move(err)}}.dump(
+                                        -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 namespace internal {

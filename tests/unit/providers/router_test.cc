@@ -232,6 +232,10 @@ TEST_F(RouterTest, BadRequestsGetOpenAiErrors) {
   bad(R"({"model":7,"messages":[]})", "model");
   bad(R"({"model":"openrouter/m","messages":"hi"})", "messages");
   bad(R"({"model":"openrouter/m","messages":[],"stream":"yes"})", "stream");
+  // The parse error quotes the bad bytes: invalid UTF-8 must not turn the 400 into a 500
+  // (found by providers_fuzz).
+  bad("{\"model\":\xde\x9duto\"}", "");
+  bad("2e504", "");  // a number overflow is out_of_range, not parse_error (providers_fuzz)
   EXPECT_TRUE(up_.calls().empty());
 }
 
