@@ -104,6 +104,13 @@ int RunServe(const ServeFlags& flags, Context& ctx) {
   options.host = flags.host;
   options.port = flags.port;
   options.io_threads = flags.io_threads;
+  // The errors the server itself answers (413, 431, malformed HTTP) in the OpenAI shape, as the
+  // gateway's own errors are: OpenAI SDKs read error.message and error.code from them.
+  options.error_body = [](int status, std::string_view message, std::string_view code) {
+    return providers::ErrorResponse(status, message,
+                                    status >= 500 ? "server_error" : "invalid_request_error", code)
+        .body;
+  };
   auto server = http::NewHttpServer(options, std::move(handler));
   if (!server.ok()) {
     *ctx.err << "error: serve: " << server.status().message() << "\n";

@@ -287,6 +287,12 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};   // one request, once its first byte arrived
   std::chrono::milliseconds write_timeout{30'000};  // one write to a slow client
   std::string server_header;  // "Server:" value; default "spacefactory/<version>"
+  // The JSON body of the errors the server answers itself (400 malformed request, 413, 431, 500
+  // from a handler that threw or did not answer): `code` is a short machine name
+  // ("request_too_large"). Default: {"error": "<message>"} (the Hub's shape); `serve` uses the
+  // OpenAI error object.
+  std::function<std::string(int status, std::string_view message, std::string_view code)>
+      error_body;
 };
 
 class HttpServer {

@@ -197,6 +197,11 @@ class ServerImpl final : public HttpServer {
   asio::awaitable<void> SendErrorAndLinger(ConnState& c, bhttp::status status, unsigned version,
                                            std::string body);
 
+  std::string ErrorBody(int status, const std::string& message, std::string_view code) const {
+    if (options_.error_body) return options_.error_body(status, message, code);
+    return "{\"error\":\"" + message + "\"}";  // our own fixed texts: nothing to escape
+  }
+
   void Register(const std::shared_ptr<ConnState>& c) {
     std::lock_guard<std::mutex> lock(mu_);
     conns_.insert(c);
@@ -377,18 +382,23 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
         }
       }
       if (ec == bhttp::error::body_limit) {
-        co_await SendErrorAndLinger(*c, bhttp::status::payload_too_large, 11,
-                                    R"({"error":"request body too large"})");
+        co_await SendErrorAndLinger(
+            *c, bhttp::status::payload_too_large, 11,
+            ErrorBody(413,
+                      "request body too large (limit " + std::to_string(options_.max_body_bytes) +
+                          " bytes)",
+                      "request_too_large"));
         break;
       }
       if (ec == bhttp::error::header_limit) {
-        co_await SendErrorAndLinger(*c, bhttp::status::request_header_fields_too_large, 11,
-                                    R"({"error":"request headers too large"})");
+        co_await SendErrorAndLinger(
+            *c, bhttp::status::request_header_fields_too_large, 11,
+            ErrorBody(431, "request headers too large", "request_headers_too_large"));
         break;
       }
       if (ec && IsParseError(ec)) {
         co_await SendErrorAndLinger(*c, bhttp::status::bad_request, 11,
-                                    R"({"error":"malformed HTTP request"})");
+                                    ErrorBody(400, "malformed HTTP request", "malformed_request"));
         break;
       }
       if (ec) break;  // client closed, timeout, reset, or shutdown
@@ -421,7 +431,7 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
         try {
           handler_(req, writer);
         } catch (const std::exception&) {
-          writer->Respond(JsonResponse(500, R"({"error":"internal error"})"));
+          writer->Respond(JsonResponse(500, ErrorBody(500, "internal error", "internal_error")));
         }
       }  // a handler that kept no writer and did not answer gets a 500 here
       bool keep = co_await RunExchange(*c, ex, version, keep_alive, head);
@@ -463,14 +473,16 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
         item.kind = Item::kEnd;
       } else {
         item.kind = Item::kFull;
-        item.response = JsonResponse(500, R"({"error":"handler did not respond"})");
+        item.response =
+            JsonResponse(500, ErrorBody(500, "handler did not respond", "internal_error"));
       }
     }
     switch (item.kind) {
       case Item::kFull: {
         if (streaming) break;
         if (item.response.status < 100 || item.response.status > 999) {
-          item.response = JsonResponse(500, R"({"error":"handler gave an invalid status"})");
+          item.response =
+              JsonResponse(500, ErrorBody(500, "handler gave an invalid status", "internal_error"));
         }
         bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(item.response.status),
                                                 version};

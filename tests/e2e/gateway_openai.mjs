@@ -189,5 +189,21 @@ await check('failover before the first byte is invisible to the client', async (
   expect(text === 'tok0 tok1 tok2 ', `text ${JSON.stringify(text)}`);
 });
 
+await check('10 MB body → BadRequestError-family 413 with an OpenAI error object', async () => {
+  const huge = 'x'.repeat(10 * 1024 * 1024);
+  try {
+    await client.chat.completions.create({ model: 'sim/instant', messages: [{ role: 'user', content: huge }] });
+    throw new Error('no error');
+  } catch (e) {
+    expect(e instanceof OpenAI.APIError && e.status === 413, `got ${e?.constructor?.name} ${e?.status}`);
+    expect(e.code === 'request_too_large' && /too large/.test(e.message), `code ${e.code} message ${e.message}`);
+  }
+});
+
+await check('gateway still serves after the oversized body', async () => {
+  const r = await client.chat.completions.create({ model: 'sim/instant', messages });
+  expect(r.choices.length === 1, `choices ${r.choices.length}`);
+});
+
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed ? 1 : 0;
