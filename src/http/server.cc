@@ -126,6 +126,20 @@ class WriterImpl final : public ResponseWriter {
   std::shared_ptr<Exchange> ex_;
 };
 
+// Coalesces the chunks queued at the front into one piece: fewer syscalls under load.
+std::string TakeQueuedChunks(Exchange& ex) {
+  std::string data;
+  while (!ex.items.empty() && ex.items.front().kind == Item::kChunk) {
+    if (data.empty()) {
+      data = std::move(ex.items.front().data);
+    } else {
+      data += ex.items.front().data;
+    }
+    ex.items.pop_front();
+  }
+  return data;
+}
+
 template <class Message>
 void ApplyHeaders(Message& m, const Headers& headers) {
   for (const auto& [k, v] : headers) m.insert(k, v);
@@ -519,6 +533,30 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
         res.keep_alive(keep_alive);
         bhttp::response_serializer<bhttp::empty_body> sr{res};
         SetDeadline(c, options_.write_timeout);
+        if (chunked && !head && !ex->items.empty() && ex->items.front().kind == Item::kChunk) {
+          // The first chunk is already queued (a proxy relaying its first event): send it with
+          // the header in one write, so the client gets both in one segment and one wake-up.
+          std::string header_bytes;
+          ec = {};  // may still hold the signal wait's operation_aborted
+          sr.split(true);
+          while (!ec && !sr.is_header_done()) {
+            sr.next(ec, [&](boost::system::error_code& next_ec, const auto& buffers) {
+              next_ec = {};
+              for (auto b : beast::buffers_range_ref(buffers))
+                header_bytes.append(static_cast<const char*>(b.data()), b.size());
+              sr.consume(beast::buffer_bytes(buffers));
+            });
+          }
+          if (ec) co_return finish(false);
+          std::string data = TakeQueuedChunks(*ex);
+          co_await asio::async_write(
+              c.socket,
+              beast::buffers_cat(asio::buffer(header_bytes), bhttp::make_chunk(asio::buffer(data))),
+              asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return finish(false);
+          streaming = true;
+          break;
+        }
         co_await bhttp::async_write_header(c.socket, sr,
                                            asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return finish(false);
@@ -528,12 +566,7 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
       }
       case Item::kChunk: {
         if (!streaming) break;
-        std::string data = std::move(item.data);
-        // Coalesce what is already queued into one chunk: fewer syscalls under load.
-        while (!ex->items.empty() && ex->items.front().kind == Item::kChunk) {
-          data += ex->items.front().data;
-          ex->items.pop_front();
-        }
+        std::string data = std::move(item.data) + TakeQueuedChunks(*ex);
         SetDeadline(c, options_.write_timeout);
         if (chunked) {
           co_await asio::async_write(c.socket, bhttp::make_chunk(asio::buffer(data)),

@@ -218,6 +218,31 @@ TEST_F(ClientServerTest, SseEventsArriveOneByOneAndCallerCanStop) {
   EXPECT_EQ(n, 1);
 }
 
+// A proxy relays its first event right after the header: both arrive while the connection waits
+// for them, and go out in one write. Regression: that write once kept the wait's error code and
+// dropped the connection instead.
+TEST_F(ClientServerTest, HeaderAndFirstChunkQueuedTogetherAfterAWait) {
+  router_.Get("/late-stream", [this](ServerRequest&, std::shared_ptr<ResponseWriter> w) {
+    std::lock_guard<std::mutex> lock(mu_);
+    threads_.emplace_back([w] {
+      std::this_thread::sleep_for(20ms);
+      w->BeginSse();
+      w->Write("data: first\n\n");
+      w->Write("data: second\n\n");
+      w->End();
+    });
+  });
+  StartServer();
+  auto client = Client(1);
+  for (int i = 0; i < 3; ++i) {  // and the connection stays usable
+    auto r = client->Send({.url = Url("/late-stream")});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "data: first\n\ndata: second\n\n");
+    EXPECT_EQ(FindHeader(r->headers, "Content-Type").value_or(""), "text/event-stream");
+  }
+}
+
 TEST_F(ClientServerTest, StreamAbortByCallbackIsCancelled) {
   router_.Get("/big", [](ServerRequest&, auto w) {
     w->Respond(TextResponse(200, std::string(1 << 20, 'z')));
