@@ -512,11 +512,12 @@ void Session::RunTool(const Tool& tool, json id, std::string key, json arguments
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_.erase(key);
   }
-  server_->in_flight_--;
   if (cancelled->load())
     out->Drop();
   else
     out->Reply(MakeResult(id, std::move(result)));
+  // Only now: RunStdio stops writing once nothing is in flight, so a reply must be out first.
+  server_->in_flight_--;
 }
 
 Result<json> Session::RequestClient(const std::string& method, json params, Outbound& out,
