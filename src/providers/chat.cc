@@ -161,9 +161,8 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
     if (upstream_model == model_) return body_;
     auto it = bodies_.find(upstream_model);
     if (it != bodies_.end()) return it->second;
-    json copy = req_;
-    copy["model"] = upstream_model;
-    return bodies_.emplace(upstream_model, copy.dump()).first->second;
+    req_["model"] = upstream_model;  // the parsed request is only needed for this: no copy
+    return bodies_.emplace(upstream_model, req_.dump()).first->second;
   }
 
   // Starts the next attempt of this round, or ends the round.
