@@ -174,6 +174,11 @@ TEST_F(HttpTransportTest, InitializeThenCallAToolOverSse) {
   w = Send("POST", Rpc(7, "ping").dump(),
            {{"Mcp-Session-Id", sid}, {"Accept", "text/event-stream;q=0.9, application/json"}});
   EXPECT_EQ(w->Header("Content-Type"), "application/json");
+  // */* or no Accept at all: JSON.
+  w = Send("POST", Rpc(11, "ping").dump(), {{"Mcp-Session-Id", sid}, {"Accept", "*/*"}});
+  EXPECT_EQ(w->Header("Content-Type"), "application/json");
+  w = Send("POST", Rpc(12, "ping").dump(), {{"Mcp-Session-Id", sid}, {"Accept", ""}});
+  EXPECT_EQ(w->Header("Content-Type"), "application/json");
   // Only SSE acceptable (application/json;q=0) → SSE.
   w = Send("POST", Rpc(8, "ping").dump(),
            {{"Mcp-Session-Id", sid}, {"Accept", "application/json;q=0, */*"}});
