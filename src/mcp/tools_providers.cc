@@ -8,22 +8,6 @@
 namespace sf::mcp {
 namespace {
 
-// The same shape as POST /api/providers/route. Keys appear only masked ("sk-…wxyz") and by id.
-json PlanJson(const providers::RoutePlan& plan) {
-  json candidates = json::array();
-  for (const auto& c : plan.candidates)
-    candidates.push_back({{"provider", c.provider},
-                          {"key_id", c.key_id},
-                          {"key", c.masked_key},
-                          {"upstream_model", c.upstream_model},
-                          {"breaker", c.state},
-                          {"reason", c.reason}});
-  return {{"model", plan.model},
-          {"explanation", plan.explanation},
-          {"candidates", std::move(candidates)},
-          {"skipped", plan.skipped}};
-}
-
 json Str() { return {{"type", "string"}}; }
 
 }  // namespace
@@ -75,7 +59,7 @@ void AddProviderTools(Registry& registry, std::shared_ptr<const providers::Gatew
   tool.handler = [gateway](const json& args, CallContext&) -> Result<json> {
     SF_ASSIGN_OR_RETURN(providers::RoutePlan plan,
                         gateway->Plan(json{{"model", args.at("model")}}));
-    return ToolStructured(PlanJson(plan));
+    return ToolStructured(providers::RoutePlanJson(plan));
   };
   Status s = registry.AddTool(std::move(tool));
   (void)s;  // the name is fixed and valid; a duplicate (hook called twice) keeps the first

@@ -21,6 +21,21 @@ http::Response ErrorResponse(int status, std::string_view message, std::string_v
                                         -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+nlohmann::json RoutePlanJson(const RoutePlan& plan) {
+  nlohmann::json candidates = nlohmann::json::array();
+  for (const auto& c : plan.candidates)
+    candidates.push_back({{"provider", c.provider},
+                          {"key_id", c.key_id},
+                          {"key", c.masked_key},
+                          {"upstream_model", c.upstream_model},
+                          {"breaker", c.state},
+                          {"reason", c.reason}});
+  return {{"model", plan.model},
+          {"explanation", plan.explanation},
+          {"candidates", std::move(candidates)},
+          {"skipped", plan.skipped}};
+}
+
 namespace internal {
 namespace {
 
@@ -112,7 +127,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
       if (!plan.ok())
         return w->Respond(ErrorResponse(400, plan.status().message(), "invalid_request_error",
                                         "invalid_type", "model"));
-      w->Respond(http::JsonResponse(200, PlanJson(*plan).dump()));
+      w->Respond(http::JsonResponse(200, RoutePlanJson(*plan).dump()));
     });
     router.Post("/api/providers/{name}/keys", [self](http::ServerRequest& req, WriterPtr w) {
       w->Respond(self->AddKey(req.PathParam("name"), req.body));
@@ -239,21 +254,6 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
   std::shared_ptr<const Snapshot> Current() const {
     std::lock_guard<std::mutex> lock(snap_mu_);
     return snapshot_;
-  }
-
-  static json PlanJson(const RoutePlan& plan) {
-    json c = json::array();
-    for (const auto& rc : plan.candidates)
-      c.push_back({{"provider", rc.provider},
-                   {"key_id", rc.key_id},
-                   {"key", rc.masked_key},
-                   {"upstream_model", rc.upstream_model},
-                   {"breaker", rc.state},
-                   {"reason", rc.reason}});
-    return {{"model", plan.model},
-            {"explanation", plan.explanation},
-            {"candidates", std::move(c)},
-            {"skipped", plan.skipped}};
   }
 
   void SubmitChat(std::string body, http::EventLoop* loop, WriterPtr w) {

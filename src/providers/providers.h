@@ -246,6 +246,10 @@ struct RoutePlan {
   std::string explanation;
 };
 
+// The JSON of POST /api/providers/route (and the MCP tool provider_route_request): keys appear only
+// masked and by id.
+nlohmann::json RoutePlanJson(const RoutePlan& plan);
+
 struct GatewayOptions {
   AgenticConfig config;
   std::string state_dir;  // keys.enc, keys.secret, usage.sqlite; empty = no key store, no ledger
