@@ -17,7 +17,8 @@
 # Env: BUILD_DIR (default build/release), DURATION (5s), CONNECTIONS (50), LAT_DURATION (2s),
 # ROUNDS (3), TTFB_REQUESTS (2000), TTFB_MAX_SECONDS (8, per target), UPSTREAM_THREADS (2),
 # SF_IO_THREADS (2, our gateway's io threads), TARGETS ("direct ours portkey litellm"),
-# LITELLM_WORKERS (1), NO_BUILD=1, KEEP=1 (keep the work dir with logs and raw wrk output),
+# LITELLM_WORKERS (1), WARM_CPUS=1 (latency phases on busy cores, see below), NO_BUILD=1,
+# KEEP=1 (keep the work dir with logs and raw wrk output),
 # RESULTS (default bench/gateway/results.tsv).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -263,6 +264,21 @@ for t in "${active[@]}"; do
     "${cpu_us[$t]}"
 done
 
+# Latency phases (2, 3). WARM_CPUS=1 keeps every core busy with SCHED_IDLE spinners, which any
+# runnable task preempts at once: on this VM an idle vCPU halts, and waking it costs ~40-60 us per
+# hop, which then dominates every c=1 number (direct: ~120 us idle vs ~55 us warm). Applied to all
+# targets alike; off by default so the default run shows the machine as it is.
+warmers=()
+if [ "${WARM_CPUS:-0}" = 1 ]; then
+  for ((i = 0; i < $(nproc); i++)); do
+    chrt -i 0 sh -c 'while :; do :; done' &
+    warmers+=($!)
+    pids+=($!)
+  done
+  echo "== latency phases with warm CPUs ($(nproc) SCHED_IDLE spinners)"
+  machine="$machine; latency with warm CPUs"
+fi
+
 # 2. latency at concurrency 1, interleaved rounds
 declare -A p50s p99s lat_err
 for ((r = 0; r < rounds; r++)); do
@@ -359,6 +375,8 @@ if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
   check "RSS under load (MB, VmHWM)" "$(awk -v k="${rss_hwm[ours]}" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" 50 MB
   check "upstream headroom: direct / ours req/s" "$(awk -v a="${rps[direct]}" -v b="${rps[ours]}" 'BEGIN { printf "%.1f", a / b }')" ">=" 1 "x"
 fi
+
+for w in "${warmers[@]}"; do kill "$w" 2>/dev/null || true; done
 
 # ---- record ---------------------------------------------------------------------------------
 [ -f "$results" ] || printf 'date\tcommit\ttarget\treq_per_s\terrors\tc1_p50_us\tc1_p99_us\tttfb_p50_us\tttfb_p99_us\tstream_events\trss_load_kb\trss_hwm_kb\tcpu_us_per_req\tconnections\tloadavg\tmachine\n' >"$results"
