@@ -5,7 +5,9 @@
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <ostream>
+#include <vector>
 
 #include "cli/commands.h"
 #include "http/http.h"
@@ -44,8 +46,11 @@ bool BearerMatches(const http::ServerRequest& request, const std::string& key) {
   return got.size() == key.size() && sodium_memcmp(got.data(), key.data(), key.size()) == 0;
 }
 
-// Every part of `serve` adds its routes here. Keep each part to one call into its module.
-Status MountParts(const ServeFlags& flags, Context& ctx, http::Router& router) {
+// Every part of `serve` adds its routes here. Keep each part to one call into its module. Parts
+// with long-lived streams add to `before_stop` what ends them, run before the server's graceful
+// stop.
+Status MountParts(const ServeFlags& flags, Context& ctx, http::Router& router,
+                  std::vector<std::function<void()>>& before_stop) {
   (void)flags;
   (void)ctx;
   router.Get("/health", [](http::ServerRequest&, std::shared_ptr<http::ResponseWriter> w) {
@@ -63,9 +68,12 @@ Status MountParts(const ServeFlags& flags, Context& ctx, http::Router& router) {
   SF_ASSIGN_OR_RETURN(std::shared_ptr<providers::Gateway> gw,
                       providers::Gateway::Create(std::move(gateway)));
   gw->Mount(router);
-  SF_RETURN_IF_ERROR(mcp::MountHttp(
-      router, {*ctx.fs, *ctx.clock, *ctx.env, ctx.http, ctx.runner, ctx.random, ""},
-      flags.conformance, flags.host, [gw](mcp::Registry& r) { mcp::AddProviderTools(r, gw); }));
+  SF_ASSIGN_OR_RETURN(
+      std::shared_ptr<mcp::HttpTransport> mcp_transport,
+      mcp::MountHttp(router, {*ctx.fs, *ctx.clock, *ctx.env, ctx.http, ctx.runner, ctx.random, ""},
+                     flags.conformance, flags.host,
+                     [gw](mcp::Registry& r) { mcp::AddProviderTools(r, gw); }));
+  before_stop.push_back([mcp_transport] { mcp_transport->Stop(); });
   return Status::Ok();
 }
 
@@ -81,7 +89,8 @@ int RunServe(const ServeFlags& flags, Context& ctx) {
     return 3;
   }
   http::Router router;
-  if (Status s = MountParts(flags, ctx, router); !s.ok()) {
+  std::vector<std::function<void()>> before_stop;
+  if (Status s = MountParts(flags, ctx, router, before_stop); !s.ok()) {
     *ctx.err << "error: serve: " << s.message() << "\n";
     return ExitCodeFor(s);
   }
@@ -121,6 +130,7 @@ int RunServe(const ServeFlags& flags, Context& ctx) {
   int sig = 0;
   sigwait(&set, &sig);
   *ctx.err << "serve: stopping\n";
+  for (auto& stop : before_stop) stop();
   (*server)->Stop();
   return 0;
 }

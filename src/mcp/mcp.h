@@ -477,8 +477,10 @@ std::shared_ptr<Server> NewService(const ServiceDeps& deps, const ServiceOptions
                                    const ExtraToolsHook& extra = nullptr);
 
 // `spacefactory serve`: mounts /mcp (POST, GET, DELETE) on `router`. `bind_host` is the address
-// the server listens on (Host / Origin validation).
-Status MountHttp(http::Router& router, const ServiceDeps& deps, bool conformance,
-                 const std::string& bind_host, const ExtraToolsHook& extra = nullptr);
+// the server listens on (Host / Origin validation). The caller stops the returned transport before
+// the HTTP server, so open GET streams end at once instead of holding the server's grace period.
+Result<std::shared_ptr<HttpTransport>> MountHttp(http::Router& router, const ServiceDeps& deps,
+                                                 bool conformance, const std::string& bind_host,
+                                                 const ExtraToolsHook& extra = nullptr);
 
 }  // namespace sf::mcp

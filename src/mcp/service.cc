@@ -23,15 +23,16 @@ std::shared_ptr<Server> NewService(const ServiceDeps& deps, const ServiceOptions
   return server;
 }
 
-Status MountHttp(http::Router& router, const ServiceDeps& deps, bool conformance,
-                 const std::string& bind_host, const ExtraToolsHook& extra) {
+Result<std::shared_ptr<HttpTransport>> MountHttp(http::Router& router, const ServiceDeps& deps,
+                                                 bool conformance, const std::string& bind_host,
+                                                 const ExtraToolsHook& extra) {
   ServiceOptions options;
   options.conformance = conformance;
   HttpOptions http_options;
   http_options.bind_host = bind_host;
   auto transport = HttpTransport::Create(NewService(deps, options, extra), std::move(http_options));
   transport->Mount(router);
-  return Status::Ok();
+  return transport;
 }
 
 }  // namespace sf::mcp

@@ -191,9 +191,29 @@ async def main():
         for mode in ("auto", "legacy"):
             await run_case(f"http/{mode}", lambda: Client(url, mode=mode, read_timeout_seconds=60),
                            build=mode == "auto")
+        await check_prompt_shutdown(serve, url)
     finally:
         stop(serve)
         stop(sim)
+
+
+async def check_prompt_shutdown(serve, url):
+    """SIGTERM with a connected client (its standalone GET stream open) ends serve at once: the MCP
+    streams are closed before the HTTP server's grace period, not waited out."""
+    seconds, rc = None, None
+    try:
+        async with Client(url, mode="legacy", read_timeout_seconds=60) as client:
+            await client.list_tools()
+            await asyncio.sleep(0.5)  # the SDK opens its GET stream after initialize
+            started = time.monotonic()
+            serve.terminate()
+            rc = await asyncio.get_running_loop().run_in_executor(None, lambda: serve.wait(15))
+            seconds = time.monotonic() - started
+    except Exception:  # noqa: BLE001 — the client may complain that its server went away
+        pass
+    ok = seconds is not None and seconds < 2.5 and rc == 0
+    report("http: serve stops promptly with a client's stream open", ok,
+           f"{'none' if seconds is None else f'{seconds:.2f}'} s, exit {rc}")
 
 
 async def run_case(label, make_client, build=False):
