@@ -65,6 +65,13 @@ void SetDeadline(Owner& owner, SteadyClock::duration budget) {
   if (w.deadline < w.armed) ArmWatchdog(owner);
 }
 
+// An upstream URL as StreamOnLoop uses it (split by libcurl's URL parser, upstream.cc).
+struct UrlParts {
+  std::string scheme, host, port;
+  std::string host_port;  // "host:port": the pool key and the name in error messages
+  std::string target;     // path + "?" + query
+};
+
 // A pooled keep-alive connection to an upstream (upstream.cc).
 struct UpstreamConn : std::enable_shared_from_this<UpstreamConn> {
   explicit UpstreamConn(boost::asio::io_context& ioc) : socket(ioc), watchdog(ioc.get_executor()) {}
@@ -78,8 +85,8 @@ class EventLoop {
   // Idle keep-alive upstream connections by "host:port", touched only on this loop's thread.
   // Declared after ioc: destroyed first, while their io_context still exists.
   std::unordered_map<std::string, std::vector<std::shared_ptr<UpstreamConn>>> idle;
-  // Parsed upstream URLs (upstream.cc's UrlParts) by URL: a gateway calls a handful of URLs.
-  std::unordered_map<std::string, std::shared_ptr<const void>> targets;
+  // Parsed upstream URLs by URL: a gateway calls a handful of URLs over and over.
+  std::unordered_map<std::string, std::shared_ptr<const UrlParts>> targets;
 };
 
 }  // namespace sf::http

@@ -28,10 +28,6 @@ using Ms = std::chrono::milliseconds;
 constexpr std::size_t kMaxIdlePerHost = 256;
 constexpr std::size_t kReadPiece = 16u << 10;
 
-struct UrlParts {
-  std::string scheme, host, port, target;  // target: path + "?" + query
-};
-
 // URL parsing is libcurl's (CURLU), not ours.
 std::optional<UrlParts> SplitUrl(std::string_view url) {
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
@@ -54,6 +50,7 @@ std::optional<UrlParts> SplitUrl(std::string_view url) {
   p.host = std::move(*host);
   if (p.host.size() > 2 && p.host.front() == '[') p.host = p.host.substr(1, p.host.size() - 2);
   p.port = std::move(*port);
+  p.host_port = p.host + ":" + p.port;
   p.target = std::move(*path);
   if (auto query = get(CURLUPART_QUERY, 0)) p.target += "?" + *query;
   return p;
@@ -79,8 +76,7 @@ struct Call {
 
 Status TransportError(const Call& call, const UrlParts& url, const UpstreamConn& conn,
                       const boost::system::error_code& ec, std::string_view what) {
-  std::string msg =
-      call.request.method + " " + url.host + ":" + url.port + ": " + std::string(what) + ": ";
+  std::string msg = call.request.method + " " + url.host_port + ": " + std::string(what) + ": ";
   if (conn.watchdog.expired) return Status(Code::kTimeout, msg + "timed out");
   return Unavailable(msg + ec.message());
 }
@@ -98,7 +94,7 @@ Ms NextBudget(const Request& r, std::optional<SteadyClock::time_point> deadline,
 asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const UrlParts> url) {
   EventLoop& loop = *call->loop;
   const Request& r = call->request;
-  const std::string pool_key = url->host + ":" + url->port;
+  const std::string& pool_key = url->host_port;
   std::optional<SteadyClock::time_point> deadline;
   if (r.total_timeout.count() > 0) deadline = SteadyClock::now() + r.total_timeout;
   const Ms no_limit = Ms(24LL * 3600 * 1000);
@@ -112,7 +108,7 @@ asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const 
     msg.set(bhttp::field::host, url->port == "80" ? url->host : pool_key);
   if (msg.find(bhttp::field::user_agent) == msg.end())
     msg.set(bhttp::field::user_agent, "spacefactory/" + std::string(Version()));
-  msg.body() = r.body;
+  msg.body() = std::move(call->request.body);  // not needed again: a re-send reuses `msg`
   msg.prepare_payload();
   msg.keep_alive(true);
   const bool may_resend = r.idempotent_override || RetryPolicy::IsIdempotentMethod(r.method);
@@ -244,7 +240,7 @@ void StreamOnLoop(EventLoop& loop, Request request, HeadersCallback on_headers,
     auto& cache = call->loop->targets;
     std::shared_ptr<const UrlParts> url;
     if (auto it = cache.find(call->request.url); it != cache.end()) {
-      url = std::static_pointer_cast<const UrlParts>(it->second);
+      url = it->second;
     } else {
       auto parts = SplitUrl(call->request.url);
       if (!parts || parts->scheme != "http")

@@ -45,8 +45,7 @@ struct Attempt {
   std::optional<Ms> retry_after;
   int status = 0;  // upstream HTTP status; 0 = transport failure, -1 = the client went away
   Code transport = Code::kOk;
-  std::string body;  // upstream error body (capped)
-  std::string content_type;
+  std::string body;    // upstream error body (capped)
   std::string reason;  // short, for logs and metrics: "429", "timeout", "connection"
 };
 
@@ -283,12 +282,30 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
     return false;
   }
 
+  // A transfer that ended without a response: the client went away (a callback said stop), or a
+  // transport failure (refused, reset, timeout).
   Attempt TransportFailure(const Status& st) const {
     Attempt a;
+    if (st.code() == Code::kCancelled) {
+      a.status = -1;
+      return a;
+    }
     a.transport = st.code();
     a.reason = st.code() == Code::kTimeout ? "timeout" : "connection";
     a.failure = FailureKind::kRetryable;
     a.body = st.message();  // names method and host only (http.h)
+    return a;
+  }
+
+  // A non-2xx answer: a failover (429, 401/402/403, 408, 5xx) or a client error passed through.
+  Attempt NotSuccess(const Candidate& c, InFlight& f) {
+    Attempt a;
+    if (!Classify(f.status, f.headers, a)) {
+      PassThroughClientError(c, f.status, f.headers, std::move(f.body));
+      a.kind = Attempt::kAnswered;
+      return a;
+    }
+    a.body = std::move(f.body);
     return a;
   }
 
@@ -407,14 +424,7 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
   }
 
   Attempt FinishSend(const Candidate& c, Result<http::Response>& res) {
-    Attempt a;
-    if (!res.ok()) {
-      if (res.status().code() == Code::kCancelled) {
-        a.status = -1;
-        return a;
-      }
-      return TransportFailure(res.status());
-    }
+    if (!res.ok()) return TransportFailure(res.status());
     InFlight& f = *cur_;
     if (f.status >= 200 && f.status < 300) {
       c.key->breaker.OnSuccess();
@@ -428,17 +438,11 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
           "Content-Type", http::FindHeader(f.headers, "Content-Type").value_or("application/json"));
       r.body = std::move(f.body);
       Answer(std::move(r), "ok");
+      Attempt a;
       a.kind = Attempt::kAnswered;
       return a;
     }
-    if (!Classify(f.status, f.headers, a)) {
-      PassThroughClientError(c, f.status, f.headers, std::move(f.body));
-      a.kind = Attempt::kAnswered;
-      return a;
-    }
-    a.body = std::move(f.body);
-    a.content_type = http::FindHeader(f.headers, "Content-Type").value_or("");
-    return a;
+    return NotSuccess(c, f);
   }
 
   Attempt FinishStream(const Candidate& c, Result<http::Response>& res) {
@@ -484,13 +488,7 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
       a.status = -1;
       return a;
     }
-    if (!res.ok()) {
-      if (res.status().code() == Code::kCancelled) {
-        a.status = -1;
-        return a;
-      }
-      return TransportFailure(res.status());
-    }
+    if (!res.ok()) return TransportFailure(res.status());
     if (f.status >= 200 && f.status < 300) {
       // 200 but not one complete event: treat as a broken upstream.
       a.status = 502;
@@ -499,14 +497,7 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
       a.body = "the upstream answered 200 without a complete event";
       return a;
     }
-    if (!Classify(f.status, f.headers, a)) {
-      PassThroughClientError(c, f.status, f.headers, std::move(f.body));
-      a.kind = Attempt::kAnswered;
-      return a;
-    }
-    a.body = std::move(f.body);
-    a.content_type = http::FindHeader(f.headers, "Content-Type").value_or("");
-    return a;
+    return NotSuccess(c, f);
   }
 
   void FinalError(const Attempt* last) {
