@@ -26,7 +26,6 @@ using tcp = asio::ip::tcp;
 using Ms = std::chrono::milliseconds;
 
 constexpr std::size_t kMaxIdlePerHost = 256;
-constexpr std::size_t kReadPiece = 16u << 10;
 
 // URL parsing is libcurl's (CURLU), not ours.
 std::optional<UrlParts> SplitUrl(std::string_view url) {
@@ -148,7 +147,8 @@ asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const 
     if (ec && reused && may_resend) continue;  // the pooled connection had died
     if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot send"));
 
-    beast::flat_buffer buffer;
+    beast::flat_buffer& buffer = conn->buffer;
+    buffer.clear();
     bhttp::response_parser<bhttp::buffer_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // pitfall 3
     if (r.method == "HEAD") parser.skip(true);
@@ -169,7 +169,7 @@ asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const 
     if (call->on_headers && !call->on_headers(head.status, head.headers))
       co_return call->Finish(Status(Code::kCancelled, r.method + " " + pool_key + ": aborted"));
 
-    std::array<char, kReadPiece> piece;
+    auto& piece = conn->piece;
     while (!parser.is_done()) {
       parser.get().body().data = piece.data();
       parser.get().body().size = piece.size();

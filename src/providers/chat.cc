@@ -39,6 +39,130 @@ bool HasErrorMember(std::string_view data) {
   return false;
 }
 
+// Default SAX callbacks (nlohmann::json::sax_parse): accept every event. The handlers below
+// override the few they look at. A SAX pass validates the whole text without building a DOM,
+// which is most of the gateway's per-request allocations otherwise.
+struct SaxBase {
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(json::number_integer_t) { return true; }
+  bool number_unsigned(json::number_unsigned_t) { return true; }
+  bool number_float(json::number_float_t, const std::string&) { return true; }
+  bool string(std::string&) { return true; }
+  bool binary(json::binary_t&) { return true; }
+  bool start_object(std::size_t) { return true; }
+  bool key(std::string&) { return true; }
+  bool end_object() { return true; }
+  bool start_array(std::size_t) { return true; }
+  bool end_array() { return true; }
+};
+
+// The top-level members of a chat request the router needs: `model`, the type of `messages` and
+// `stream`. As with a DOM, the last of duplicate members counts.
+struct RequestFields : SaxBase {
+  enum class Member { kOther, kModel, kMessages, kStream };
+  enum class Kind { kAbsent, kString, kArray, kBoolean, kNull, kOther };
+  int depth = 0;
+  bool top_is_object = false;
+  Member member = Member::kOther;  // the top-level member whose value comes next
+  Kind model = Kind::kAbsent, messages = Kind::kAbsent, stream = Kind::kAbsent;
+  std::string model_name;
+  bool stream_value = false;
+  std::string error;  // the parser's message when the text is not JSON
+
+  // A value (scalar, or the start of a container) at depth `depth`.
+  void Value(Kind kind) {
+    if (depth != 1) return;
+    switch (member) {
+      case Member::kModel:
+        model = kind;
+        break;
+      case Member::kMessages:
+        messages = kind;
+        break;
+      case Member::kStream:
+        stream = kind;
+        break;
+      case Member::kOther:
+        break;
+    }
+    member = Member::kOther;
+  }
+  bool null() { return Value(Kind::kNull), true; }
+  bool boolean(bool b) {
+    if (depth == 1 && member == Member::kStream) stream_value = b;
+    return Value(Kind::kBoolean), true;
+  }
+  bool number_integer(json::number_integer_t) { return Value(Kind::kOther), true; }
+  bool number_unsigned(json::number_unsigned_t) { return Value(Kind::kOther), true; }
+  bool number_float(json::number_float_t, const std::string&) { return Value(Kind::kOther), true; }
+  bool string(std::string& s) {
+    if (depth == 1 && member == Member::kModel) model_name = s;
+    return Value(Kind::kString), true;
+  }
+  bool start_object(std::size_t) {
+    if (depth == 0) top_is_object = true;
+    Value(Kind::kOther);
+    ++depth;
+    return true;
+  }
+  bool end_object() { return --depth, true; }
+  bool start_array(std::size_t) {
+    Value(Kind::kArray);
+    ++depth;
+    return true;
+  }
+  bool end_array() { return --depth, true; }
+  bool key(std::string& k) {
+    if (depth == 1)
+      member = k == "model"      ? Member::kModel
+               : k == "messages" ? Member::kMessages
+               : k == "stream"   ? Member::kStream
+                                 : Member::kOther;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const json::exception& e) {
+    error = e.what();
+    return false;
+  }
+};
+
+// The three token counts of a `usage` object.
+struct UsageFields : SaxBase {
+  int depth = 0;
+  std::int64_t* target = nullptr;  // the member whose value comes next, if one we want
+  std::int64_t *prompt, *completion, *total;
+  UsageFields(std::int64_t* p, std::int64_t* c, std::int64_t* t)
+      : prompt(p), completion(c), total(t) {}
+  bool Set(std::int64_t v) {
+    if (depth == 1 && target != nullptr) *target = v;
+    target = nullptr;
+    return true;
+  }
+  bool null() { return target = nullptr, true; }
+  bool boolean(bool) { return target = nullptr, true; }
+  bool number_integer(json::number_integer_t v) { return Set(v); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (v > static_cast<json::number_unsigned_t>(INT64_MAX)) return target = nullptr, true;
+    return Set(static_cast<std::int64_t>(v));
+  }
+  bool number_float(json::number_float_t, const std::string&) { return target = nullptr, true; }
+  bool string(std::string&) { return target = nullptr, true; }
+  bool start_object(std::size_t) { return target = nullptr, ++depth, true; }
+  bool end_object() { return --depth, true; }
+  bool start_array(std::size_t) { return target = nullptr, ++depth, true; }
+  bool end_array() { return --depth, true; }
+  bool key(std::string& k) {
+    if (depth == 1)
+      target = k == "prompt_tokens"       ? prompt
+               : k == "completion_tokens" ? completion
+               : k == "total_tokens"      ? total
+                                          : nullptr;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const json::exception&) { return false; }
+};
+
 struct Attempt {
   enum Kind { kAnswered, kFailover } kind = kFailover;
   FailureKind failure = FailureKind::kRetryable;
@@ -108,43 +232,39 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
 
   // Parses and validates the request and plans the route; false when it was answered already.
   bool Prepare() {
-    try {
-      req_ = json::parse(body_);
-    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number overflow
-      AnswerError(400, std::string("request body is not valid JSON: ") + e.what(),
-                  "invalid_request_error", "invalid_json");
+    RequestFields f;
+    if (!json::sax_parse(body_, &f)) {
+      AnswerError(400, "request body is not valid JSON: " + f.error, "invalid_request_error",
+                  "invalid_json");
       return false;
     }
-    if (!req_.is_object()) {
+    if (!f.top_is_object) {
       AnswerError(400, "request body must be a JSON object", "invalid_request_error",
                   "invalid_type");
       return false;
     }
-    auto model = req_.find("model");
-    if (model == req_.end() || !model->is_string() ||
-        model->get_ref<const std::string&>().empty()) {
+    if (f.model != RequestFields::Kind::kString || f.model_name.empty()) {
       AnswerError(400, "'model' must be a non-empty string", "invalid_request_error",
                   "invalid_type", "model");
       return false;
     }
-    auto messages = req_.find("messages");
-    if (messages == req_.end() || !messages->is_array()) {
+    if (f.messages != RequestFields::Kind::kArray) {
       AnswerError(400, "'messages' must be an array", "invalid_request_error", "invalid_type",
                   "messages");
       return false;
     }
-    if (auto s = req_.find("stream"); s != req_.end() && !s->is_null()) {
-      if (!s->is_boolean()) {
+    if (f.stream != RequestFields::Kind::kAbsent && f.stream != RequestFields::Kind::kNull) {
+      if (f.stream != RequestFields::Kind::kBoolean) {
         AnswerError(400, "'stream' must be a boolean", "invalid_request_error", "invalid_type",
                     "stream");
         return false;
       }
-      stream_ = s->get<bool>();
+      stream_ = f.stream_value;
     }
     record_.stream = stream_;
-    model_ = model->get<std::string>();
+    model_ = std::move(f.model_name);
     record_.model = model_.substr(0, 200);
-    plan_ = PlanRoute(*snapshot_, model_);
+    plan_ = PlanRoute(*snapshot_, model_, /*explain=*/false);
     if (plan_.error_status != 0) {
       AnswerError(plan_.error_status, plan_.error_message,
                   plan_.error_status == 503 ? "service_unavailable" : "invalid_request_error",
@@ -160,8 +280,10 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
     if (upstream_model == model_) return body_;
     auto it = bodies_.find(upstream_model);
     if (it != bodies_.end()) return it->second;
-    req_["model"] = upstream_model;  // the parsed request is only needed for this: no copy
-    return bodies_.emplace(upstream_model, req_.dump()).first->second;
+    // Only here is the request needed as a document (Prepare validated it).
+    json req = json::parse(body_);
+    req["model"] = upstream_model;
+    return bodies_.emplace(upstream_model, req.dump()).first->second;
   }
 
   // Starts the next attempt of this round, or ends the round.
@@ -563,7 +685,6 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
   std::shared_ptr<http::ResponseWriter> writer_;
   std::chrono::steady_clock::time_point start_;
   std::string body_, model_;
-  json req_;
   Planned plan_;
   std::map<std::string, std::string> bodies_;
   std::vector<bool> out_of_play_;
@@ -593,16 +714,8 @@ bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* com
     if (text[end] == '}' && --depth == 0) break;
   }
   if (end >= text.size()) return false;
-  json u = json::parse(text.substr(open, end - open + 1), nullptr, false);
-  if (!u.is_object()) return false;
-  auto get = [&](const char* k, std::int64_t* out) {
-    auto it = u.find(k);
-    if (it != u.end() && it->is_number_integer()) *out = it->get<std::int64_t>();
-  };
-  get("prompt_tokens", prompt);
-  get("completion_tokens", completion);
-  get("total_tokens", total);
-  return true;
+  UsageFields f(prompt, completion, total);
+  return json::sax_parse(text.substr(open, end - open + 1), &f);
 }
 
 void StartChat(const ExecEnv& env, std::shared_ptr<const Snapshot> snapshot, std::string body,

@@ -145,7 +145,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
     if (model == request.end() || !model->is_string())
       return InvalidArgument("'model' must be a string");
     auto snap = Current();
-    Planned p = PlanRoute(*snap, model->get<std::string>());
+    Planned p = PlanRoute(*snap, model->get<std::string>(), /*explain=*/true);
     RoutePlan out;
     out.model = model->get<std::string>();
     out.skipped = p.skipped;

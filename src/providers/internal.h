@@ -66,8 +66,10 @@ struct Planned {
 };
 
 // The routing decision for `model` ("provider/model", a bare model or "auto"). Does not look at
-// breaker states (the attempt loop does); Plan() for the API adds them.
-Planned PlanRoute(const Snapshot& snapshot, std::string_view model);
+// breaker states (the attempt loop does); Plan() for the API adds them. Without `explain`, the
+// human-readable parts (`skipped`, `explanation`, candidate reasons) stay empty: a chat request
+// does not need them, and it should not pay for their strings.
+Planned PlanRoute(const Snapshot& snapshot, std::string_view model, bool explain);
 
 // ---------------------------------------------------------------------------------------------
 // Metrics (Prometheus text)

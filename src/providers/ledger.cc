@@ -166,15 +166,16 @@ class SqliteLedger final : public Ledger {
                 "prompt_tokens, completion_tokens, total_tokens, latency_ms, ttft_ms, attempts) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 s));
+    // SQLITE_STATIC: `r` outlives the step that reads its strings, so SQLite need not copy them.
     for (const auto& r : batch) {
       sqlite3_reset(s.get());
       sqlite3_bind_int64(s.get(), 1, r.time_ms);
-      sqlite3_bind_text(s.get(), 2, r.provider.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(s.get(), 3, r.key_id.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(s.get(), 4, r.model.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(s.get(), 2, r.provider.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_text(s.get(), 3, r.key_id.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_text(s.get(), 4, r.model.c_str(), -1, SQLITE_STATIC);
       sqlite3_bind_int(s.get(), 5, r.stream ? 1 : 0);
       sqlite3_bind_int(s.get(), 6, r.status);
-      sqlite3_bind_text(s.get(), 7, r.outcome.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(s.get(), 7, r.outcome.c_str(), -1, SQLITE_STATIC);
       auto opt = [&](int col, std::int64_t v) {
         if (v < 0)
           sqlite3_bind_null(s.get(), col);

@@ -20,7 +20,7 @@ bool Serves(const ProviderState& p, std::string_view model) {
 
 }  // namespace
 
-Planned PlanRoute(const Snapshot& snapshot, std::string_view model) {
+Planned PlanRoute(const Snapshot& snapshot, std::string_view model, bool explain) {
   Planned out;
   if (snapshot.providers.empty()) {
     out.error_status = 503;
@@ -56,9 +56,10 @@ Planned PlanRoute(const Snapshot& snapshot, std::string_view model) {
         primary = p.get();
         break;
       }
-      out.skipped.push_back(p->config.name + ": " +
-                            (is_auto ? "has no `models` list for auto"
-                                     : "its `models` list does not name " + std::string(model)));
+      if (explain)
+        out.skipped.push_back(p->config.name + ": " +
+                              (is_auto ? "has no `models` list for auto"
+                                       : "its `models` list does not name " + std::string(model)));
     }
     if (primary == nullptr) {
       out.error_status = is_auto ? 400 : 404;
@@ -72,42 +73,53 @@ Planned PlanRoute(const Snapshot& snapshot, std::string_view model) {
     why = primary->config.priority ? "first provider by priority that serves the model"
                                    : "first provider in config order that serves the model";
   }
-  auto add_keys = [&](const ProviderState& p, const std::string& um, const std::string& reason) {
-    if (p.keys.empty()) out.skipped.push_back(p.config.name + ": no key configured");
+  // `reason` is only called when explaining.
+  auto add_keys = [&](const ProviderState& p, const std::string& um, auto reason) {
+    if (explain && p.keys.empty()) out.skipped.push_back(p.config.name + ": no key configured");
     for (const auto& k : p.keys) {
-      std::string r =
-          reason + (k->config.priority ? "; priority key" : "") + " (" + k->config.origin + " key)";
+      std::string r;
+      if (explain)
+        r = reason() + (k->config.priority ? "; priority key" : "") + " (" + k->config.origin +
+            " key)";
       out.candidates.push_back(Candidate{&p, k, um, std::move(r)});
     }
   };
-  add_keys(*primary, upstream_model, primary->config.name + ": " + why);
-  std::string explanation = "model '" + std::string(model) + "' → " + primary->config.name + " (" +
-                            why + "), upstream model '" + upstream_model + "'";
+  add_keys(*primary, upstream_model, [&] { return primary->config.name + ": " + why; });
+  std::string explanation;
+  if (explain)
+    explanation = "model '" + std::string(model) + "' → " + primary->config.name + " (" + why +
+                  "), upstream model '" + upstream_model + "'";
   if (primary->config.always_use_this_key) {
-    out.skipped.push_back("other providers: " + primary->config.name +
-                          " has always_use_this_key (no fallback)");
-    explanation += "; always_use_this_key: no fallback";
+    if (explain) {
+      out.skipped.push_back("other providers: " + primary->config.name +
+                            " has always_use_this_key (no fallback)");
+      explanation += "; always_use_this_key: no fallback";
+    }
   } else {
     std::vector<std::string> fallbacks;
     for (const auto& p : snapshot.providers) {
       if (p.get() == primary) continue;
       if (!p->config.fallback) {
-        out.skipped.push_back(p->config.name + ": not a fallback provider (fallback: false)");
+        if (explain)
+          out.skipped.push_back(p->config.name + ": not a fallback provider (fallback: false)");
         continue;
       }
       std::string um =
           is_auto ? (p->config.models.empty() ? "" : p->config.models.front()) : upstream_model;
       if (um.empty() || !Serves(*p, um)) {
-        out.skipped.push_back(p->config.name + ": does not serve " +
-                              (um.empty() ? std::string("auto") : um));
+        if (explain)
+          out.skipped.push_back(p->config.name + ": does not serve " +
+                                (um.empty() ? std::string("auto") : um));
         continue;
       }
-      fallbacks.push_back(p->config.name);
-      add_keys(*p, um, p->config.name + ": fallback after " + primary->config.name);
+      if (explain) fallbacks.push_back(p->config.name);
+      add_keys(*p, um, [&] { return p->config.name + ": fallback after " + primary->config.name; });
     }
-    explanation += fallbacks.empty() ? "; no fallback provider" : "; then fallback to ";
-    for (std::size_t i = 0; i < fallbacks.size(); ++i)
-      explanation += (i ? ", " : "") + fallbacks[i];
+    if (explain) {
+      explanation += fallbacks.empty() ? "; no fallback provider" : "; then fallback to ";
+      for (std::size_t i = 0; i < fallbacks.size(); ++i)
+        explanation += (i ? ", " : "") + fallbacks[i];
+    }
   }
   if (out.candidates.empty()) {
     out.error_status = 503;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fakes.h"
+#include "providers/internal.h"
 #include "providers/providers.h"
 
 namespace sf::providers {
@@ -24,6 +25,7 @@ const std::string S1 = std::string("sk-") + "shared-credit-3333";
 class RouterTest : public ::testing::Test {
  protected:
   void Make(const std::string& yaml) {
+    if (gw_) gw_->Shutdown();
     MapEnv env({{"K1", K1}, {"K2", K2}, {"S1", S1}});
     auto cfg = ParseAgenticConfig(yaml, "test.yaml", env);
     ASSERT_TRUE(cfg.ok()) << cfg.status().message();
@@ -237,6 +239,60 @@ TEST_F(RouterTest, BadRequestsGetOpenAiErrors) {
   bad("{\"model\":\xde\x9duto\"}", "");
   bad("2e504", "");  // a number overflow is out_of_range, not parse_error (providers_fuzz)
   EXPECT_TRUE(up_.calls().empty());
+}
+
+// The router reads `model`, `messages` and `stream` without building a document (a SAX pass);
+// it must read them as a document would: the last duplicate wins, nested members do not count,
+// a null stream is no stream, and a body whose model needs no rewrite goes upstream byte for byte.
+TEST_F(RouterTest, RequestMembersAreReadAsADocumentWouldBe) {
+  Make(kTwoProviders);
+  auto send = [&](const std::string& body) {
+    auto w = std::make_shared<CaptureWriter>();
+    up_.Queue(K1, Ok(Completion("fine")));
+    gw_->Complete(body, up_, w);
+    return w;
+  };
+  auto w = send(R"({"model":7,"messages":"x","messages":[],"model":"openrouter/m"})");
+  EXPECT_EQ(w->response.status, 200) << w->response.body;
+  auto sent = nlohmann::json::parse(up_.calls().back().body);
+  EXPECT_EQ(sent["model"], "m");
+  EXPECT_TRUE(sent["messages"].is_array());
+  w = send(R"({"model":"openrouter/m","messages":[],"stream":null})");
+  EXPECT_EQ(w->response.status, 200) << w->response.body;
+  w = send(
+      R"({"model":"openrouter/m","messages":[],"meta":{"model":5,"stream":"x"},"tools":[{"model":1}]})");
+  EXPECT_EQ(w->response.status, 200) << w->response.body;
+  w = send(R"({"model":"openrouter/m","messages":[],"model":"")");
+  EXPECT_EQ(w->response.status, 400);
+  w = send(R"({"model":"openrouter/m","messages":[],"model":""})");
+  EXPECT_EQ(w->response.status, 400);
+  EXPECT_EQ(w->Json()["error"]["param"], "model");
+
+  Make("solo:\n  url: http://solo.test/v1\n  api_key: ${K1}\n");
+  const std::string body = R"({ "model" : "m",  "messages":[ {"role":"user","content":"hi"} ] })";
+  w = send(body);
+  EXPECT_EQ(w->response.status, 200) << w->response.body;
+  EXPECT_EQ(up_.calls().back().body, body);
+}
+
+TEST(ExtractUsageTest, ReadsTheThreeCountsOfTheUsageObject) {
+  std::int64_t p = -1, c = -1, t = -1;
+  EXPECT_TRUE(internal::ExtractUsage(
+      R"({"id":"x","usage":{"prompt_tokens":3,"completion_tokens_details":{"total_tokens":99},)"
+      R"("completion_tokens":2,"total_tokens":5}})",
+      &p, &c, &t));
+  EXPECT_EQ(p, 3);
+  EXPECT_EQ(c, 2);
+  EXPECT_EQ(t, 5);  // the nested total_tokens does not count
+  p = c = t = -1;
+  EXPECT_TRUE(internal::ExtractUsage(
+      R"({"usage":{"prompt_tokens":null,"completion_tokens":1.5,"total_tokens":"7"}})", &p, &c,
+      &t));
+  EXPECT_EQ(p, -1);
+  EXPECT_EQ(c, -1);
+  EXPECT_EQ(t, -1);
+  EXPECT_FALSE(internal::ExtractUsage(R"({"usage":{"prompt_tokens":)", &p, &c, &t));
+  EXPECT_FALSE(internal::ExtractUsage(R"({"choices":[]})", &p, &c, &t));
 }
 
 TEST_F(RouterTest, NoProvidersIs503) {
