@@ -18,6 +18,8 @@
 # ROUNDS (3), TTFB_REQUESTS (2000), TTFB_MAX_SECONDS (8, per target), UPSTREAM_THREADS (2),
 # SF_IO_THREADS (2, our gateway's io threads), TARGETS ("direct ours portkey litellm"),
 # LITELLM_WORKERS (1), WARM_CPUS=1 (latency phases on busy cores, see below), NO_BUILD=1,
+# PIN=1 (reference §5 isolation: every gateway on GATEWAY_CPUS, default "0"; the upstream, wrk and
+# gateway_ttfb on CLIENT_CPUS, default "1"; direct then runs on CLIENT_CPUS alone),
 # KEEP=1 (keep the work dir with logs and raw wrk output),
 # RESULTS (default bench/gateway/results.tsv).
 set -euo pipefail
@@ -35,6 +37,13 @@ sf_io_threads="${SF_IO_THREADS:-2}"
 litellm_workers="${LITELLM_WORKERS:-1}"
 results="${RESULTS:-$here/results.tsv}"
 read -r -a targets <<<"${TARGETS:-direct ours portkey litellm}"
+# taskset prefixes: empty unless PIN=1.
+pin_gw=() pin_client=()
+if [ "${PIN:-0}" = 1 ]; then
+  command -v taskset >/dev/null || { echo "run.sh: PIN=1 needs taskset" >&2; exit 2; }
+  pin_gw=(taskset -c "${GATEWAY_CPUS:-0}")
+  pin_client=(taskset -c "${CLIENT_CPUS:-1}")
+fi
 
 for tool in wrk curl node npm python3 awk; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }
@@ -101,7 +110,7 @@ wait_for() {
 
 : >"$work/upstream.log"
 : >"$work/ours.log"
-"$upstream_bin" --port 0 --threads "$upstream_threads" >"$work/upstream.log" 2>&1 &
+"${pin_client[@]}" "$upstream_bin" --port 0 --threads "$upstream_threads" >"$work/upstream.log" 2>&1 &
 upstream_pid=$!
 pids+=("$upstream_pid")
 upstream=""
@@ -123,7 +132,7 @@ if has_target litellm; then
   SF_BENCH_UPSTREAM_V1="$upstream/v1" SF_BENCH_UPSTREAM_KEY="sk-bench" \
     LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_TELEMETRY=False LITELLM_LOG=ERROR \
     DISABLE_ADMIN_UI=True NO_DOCS=True \
-    "$here/.venv/bin/litellm" --config "$here/litellm.yaml" --host 127.0.0.1 --port "$port" \
+    "${pin_gw[@]}" "$here/.venv/bin/litellm" --config "$here/litellm.yaml" --host 127.0.0.1 --port "$port" \
     --num_workers "$litellm_workers" --log_config "$here/litellm-logging.json" \
     >"$work/litellm.log" 2>&1 &
   pid[litellm]=$!
@@ -142,7 +151,7 @@ providers:
     models: [bench-model]
 EOF
   mkdir -p "$work/store"
-  (cd "$work" && exec env -u HF_TOKEN -u OPENROUTER_KEY -u OPENROUTER_API_KEY -u AGENTIC_CONFIG \
+  (cd "$work" && exec "${pin_gw[@]}" env -u HF_TOKEN -u OPENROUTER_KEY -u OPENROUTER_API_KEY -u AGENTIC_CONFIG \
     -u SPACE_FACTORY_API_KEY SPACE_FACTORY_STORE="$work/store" "$sf" serve --config "$work/agentic-config.yaml" \
     --port 0 --io-threads "$sf_io_threads" >"$work/ours.log" 2>&1) &
   pid[ours]=$!
@@ -159,7 +168,7 @@ fi
 
 if has_target portkey; then
   port="$(free_port)"
-  node "$here/node_modules/@portkey-ai/gateway/build/start-server.js" --port="$port" --headless \
+  "${pin_gw[@]}" node "$here/node_modules/@portkey-ai/gateway/build/start-server.js" --port="$port" --headless \
     >"$work/portkey.log" 2>&1 &
   pid[portkey]=$!
   pids+=("${pid[portkey]}")
@@ -222,7 +231,7 @@ tree_ticks() {
 }
 run_wrk() {  # target out-file wrk-args...
   local t="$1" out="$2"; shift 2
-  WRK_HEADERS="${hdrs[$t]}" wrk "$@" --latency -s "$here/chat.lua" \
+  WRK_HEADERS="${hdrs[$t]}" "${pin_client[@]}" wrk "$@" --latency -s "$here/chat.lua" \
     "${url[$t]}/v1/chat/completions" >"$out" 2>&1 || true
 }
 errors_of() {  # wrk output -> non-2xx + socket errors
@@ -232,6 +241,9 @@ errors_of() {  # wrk output -> non-2xx + socket errors
 median() { sort -n | awk '{a[NR] = $1} END { if (NR) print a[int((NR + 1) / 2)]; else print "" }'; }
 
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+if [ "${PIN:-0}" = 1 ]; then
+  machine="$machine; pinned: gateways on CPU ${GATEWAY_CPUS:-0}, upstream + clients on CPU ${CLIENT_CPUS:-1}"
+fi
 echo "== machine: $machine; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== upstream $upstream ($upstream_threads io threads); targets: ${active[*]}"
 
@@ -308,7 +320,7 @@ for t in "${active[@]}"; do
 done
 declare -A ttfb50 ttfb99 ttfb_n ttfb_err ttfb_events ttfb_nodone
 if [ ${#active[@]} -gt 0 ]; then
-  "$ttfb_bin" --requests "$ttfb_requests" --rounds 10 --max-seconds "$ttfb_max_seconds" \
+  "${pin_client[@]}" "$ttfb_bin" --requests "$ttfb_requests" --rounds 10 --max-seconds "$ttfb_max_seconds" \
     "${ttfb_args[@]}" >"$work/ttfb.tsv" 2>"$work/ttfb.err" || true
   while IFS=$'\t' read -r name n err t50 t90 t99 tot50 tot99 emin emax nodone; do
     ttfb50[$name]="$t50" ttfb99[$name]="$t99" ttfb_n[$name]="$n" ttfb_err[$name]="$err"

@@ -22,14 +22,26 @@ namespace sf::http {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// I/O objects and coroutines bound to a loop's io_context executor by type, not through
+// any_io_executor: every completion and resumption then skips the type-erased executor's
+// dispatch (measured in the gateway's profile as a few % of its CPU per request).
+using LoopExecutor = boost::asio::io_context::executor_type;
+using LoopSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, LoopExecutor>;
+using LoopTimer =
+    boost::asio::basic_waitable_timer<SteadyClock, boost::asio::wait_traits<SteadyClock>,
+                                      LoopExecutor>;
+template <class T>
+using LoopAwaitable = boost::asio::awaitable<T, LoopExecutor>;
+inline constexpr boost::asio::use_awaitable_t<LoopExecutor> kUseLoop{};
+
 // A deadline for one socket's operations that costs no syscall when it moves later, which is what
 // a keep-alive connection does on every request (Beast's tcp_stream re-arms a timer, and with it
 // the loop's timerfd, on every operation). One timer per socket, armed at the earliest deadline
 // and re-armed only when it fires before the current deadline. On expiry the socket's pending
 // operations are cancelled and `expired` tells the caller it was a timeout.
 struct Watchdog {
-  explicit Watchdog(const boost::asio::any_io_executor& ex) : timer(ex) {}
-  boost::asio::steady_timer timer;
+  explicit Watchdog(const LoopExecutor& ex) : timer(ex) {}
+  LoopTimer timer;
   SteadyClock::time_point deadline = SteadyClock::time_point::max();
   SteadyClock::time_point armed = SteadyClock::time_point::max();  // when the pending wait fires
   bool expired = false;
@@ -80,7 +92,7 @@ struct UrlParts {
 struct UpstreamConn : std::enable_shared_from_this<UpstreamConn> {
   static constexpr std::size_t kReadPiece = 16u << 10;
   explicit UpstreamConn(boost::asio::io_context& ioc) : socket(ioc), watchdog(ioc.get_executor()) {}
-  boost::asio::ip::tcp::socket socket;
+  LoopSocket socket;
   Watchdog watchdog;
   boost::beast::flat_buffer buffer;  // empty between calls (only such connections are pooled)
   std::array<char, kReadPiece> piece;

@@ -52,7 +52,7 @@ struct Exchange {
 };
 
 struct ConnState : std::enable_shared_from_this<ConnState> {
-  ConnState(EventLoop* l, tcp::socket sock)
+  ConnState(EventLoop* l, LoopSocket sock)
       : loop(l),
         exec(l->ioc.get_executor()),
         socket(std::move(sock)),
@@ -60,9 +60,9 @@ struct ConnState : std::enable_shared_from_this<ConnState> {
         signal(exec) {}
   EventLoop* loop;
   Exec exec;  // one thread runs it: it serialises like a strand
-  tcp::socket socket;
+  LoopSocket socket;
   Watchdog watchdog;  // read, write and idle timeouts
-  asio::steady_timer signal;
+  LoopTimer signal;
   std::shared_ptr<Exchange> current;
   bool idle = true;      // waiting for the next request (loop thread only)
   bool closing = false;  // shutdown: finish the current exchange, then close (loop thread only)
@@ -205,11 +205,11 @@ class ServerImpl final : public HttpServer {
 
  private:
   asio::awaitable<void> AcceptLoop();
-  asio::awaitable<void> Session(std::shared_ptr<ConnState> c);
-  asio::awaitable<bool> RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
-                                    unsigned version, bool keep_alive, bool head);
-  asio::awaitable<void> SendErrorAndLinger(ConnState& c, bhttp::status status, unsigned version,
-                                           std::string body);
+  LoopAwaitable<void> Session(std::shared_ptr<ConnState> c);
+  LoopAwaitable<bool> RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
+                                  unsigned version, bool keep_alive, bool head);
+  LoopAwaitable<void> SendErrorAndLinger(ConnState& c, bhttp::status status, unsigned version,
+                                         std::string body);
 
   std::string ErrorBody(int status, const std::string& message, std::string_view code) const {
     if (options_.error_body) return options_.error_body(status, message, code);
@@ -270,7 +270,7 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
       c->closing = true;
       if (c->idle) {
         boost::system::error_code ec;
-        c->socket.shutdown(tcp::socket::shutdown_both, ec);
+        c->socket.shutdown(LoopSocket::shutdown_both, ec);
         c->socket.close(ec);
       }
     });
@@ -328,7 +328,7 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
 asio::awaitable<void> ServerImpl::AcceptLoop() {
   for (;;) {
     EventLoop* loop = loops_[next_loop_++ % loops_.size()].get();
-    tcp::socket sock(loop->ioc);
+    LoopSocket sock(loop->ioc);
     boost::system::error_code ec;
     co_await acceptor_->async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
@@ -353,7 +353,7 @@ bool IsParseError(const boost::system::error_code& ec) {
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
-asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
+LoopAwaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
   struct Guard {
     ServerImpl* self;
     std::shared_ptr<ConnState> conn;
@@ -379,20 +379,18 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
       c->idle = true;
       SetDeadline(*c, options_.idle_timeout);
       co_await bhttp::async_read_header(c->socket, buffer, parser,
-                                        asio::redirect_error(asio::use_awaitable, ec));
+                                        asio::redirect_error(kUseLoop, ec));
       c->idle = false;
       if (!ec && !parser.is_done()) {
         const auto& h = parser.get();
         if (beast::iequals(h[bhttp::field::expect], "100-continue")) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
           SetDeadline(*c, options_.write_timeout);
-          co_await bhttp::async_write(c->socket, cont,
-                                      asio::redirect_error(asio::use_awaitable, ec));
+          co_await bhttp::async_write(c->socket, cont, asio::redirect_error(kUseLoop, ec));
         }
         if (!ec) {
           SetDeadline(*c, options_.read_timeout);
-          co_await bhttp::async_read(c->socket, buffer, parser,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+          co_await bhttp::async_read(c->socket, buffer, parser, asio::redirect_error(kUseLoop, ec));
         }
       }
       if (ec == bhttp::error::body_limit) {
@@ -455,13 +453,13 @@ asio::awaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
   } catch (const std::exception&) {
     // Allocation failure or similar: drop the connection.
   }
-  c->socket.shutdown(tcp::socket::shutdown_send, ec);
+  c->socket.shutdown(LoopSocket::shutdown_send, ec);
   c->socket.close(ec);
   c->watchdog.timer.cancel();
 }
 
-asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
-                                              unsigned version, bool keep_alive, bool head) {
+LoopAwaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
+                                            unsigned version, bool keep_alive, bool head) {
   bool streaming = false;
   const bool chunked = version >= 11;
   boost::system::error_code ec;
@@ -475,8 +473,8 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
     if (ex->items.empty()) {
       if (c.force_closed) co_return finish(false);
       SetDeadline(c, SteadyClock::duration::zero());
-      c.signal.expires_at(asio::steady_timer::time_point::max());
-      co_await c.signal.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      c.signal.expires_at(LoopTimer::time_point::max());
+      co_await c.signal.async_wait(asio::redirect_error(kUseLoop, ec));
       continue;
     }
     Item item = std::move(ex->items.front());
@@ -508,10 +506,9 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
         SetDeadline(c, options_.write_timeout);
         if (head) {
           bhttp::response_serializer<bhttp::string_body> sr{res};
-          co_await bhttp::async_write_header(c.socket, sr,
-                                             asio::redirect_error(asio::use_awaitable, ec));
+          co_await bhttp::async_write_header(c.socket, sr, asio::redirect_error(kUseLoop, ec));
         } else {
-          co_await bhttp::async_write(c.socket, res, asio::redirect_error(asio::use_awaitable, ec));
+          co_await bhttp::async_write(c.socket, res, asio::redirect_error(kUseLoop, ec));
         }
         co_return finish(!ec && keep_alive);
       }
@@ -552,13 +549,12 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
           co_await asio::async_write(
               c.socket,
               beast::buffers_cat(asio::buffer(header_bytes), bhttp::make_chunk(asio::buffer(data))),
-              asio::redirect_error(asio::use_awaitable, ec));
+              asio::redirect_error(kUseLoop, ec));
           if (ec) co_return finish(false);
           streaming = true;
           break;
         }
-        co_await bhttp::async_write_header(c.socket, sr,
-                                           asio::redirect_error(asio::use_awaitable, ec));
+        co_await bhttp::async_write_header(c.socket, sr, asio::redirect_error(kUseLoop, ec));
         if (ec) co_return finish(false);
         if (head) co_return finish(keep_alive && !chunked);
         streaming = true;
@@ -570,10 +566,10 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
         SetDeadline(c, options_.write_timeout);
         if (chunked) {
           co_await asio::async_write(c.socket, bhttp::make_chunk(asio::buffer(data)),
-                                     asio::redirect_error(asio::use_awaitable, ec));
+                                     asio::redirect_error(kUseLoop, ec));
         } else {
           co_await asio::async_write(c.socket, asio::buffer(data),
-                                     asio::redirect_error(asio::use_awaitable, ec));
+                                     asio::redirect_error(kUseLoop, ec));
         }
         if (ec) co_return finish(false);
         break;
@@ -583,7 +579,7 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
         if (chunked) {
           SetDeadline(c, options_.write_timeout);
           co_await asio::async_write(c.socket, bhttp::make_chunk_last(),
-                                     asio::redirect_error(asio::use_awaitable, ec));
+                                     asio::redirect_error(kUseLoop, ec));
         }
         co_return finish(!ec && keep_alive);
       }
@@ -600,8 +596,8 @@ asio::awaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_pt
   }
 }
 
-asio::awaitable<void> ServerImpl::SendErrorAndLinger(ConnState& c, bhttp::status status,
-                                                     unsigned version, std::string body) {
+LoopAwaitable<void> ServerImpl::SendErrorAndLinger(ConnState& c, bhttp::status status,
+                                                   unsigned version, std::string body) {
   boost::system::error_code ec;
   bhttp::response<bhttp::string_body> res{status, version};
   res.set(bhttp::field::server, options_.server_header);
@@ -610,16 +606,15 @@ asio::awaitable<void> ServerImpl::SendErrorAndLinger(ConnState& c, bhttp::status
   res.keep_alive(false);
   res.prepare_payload();
   SetDeadline(c, options_.write_timeout);
-  co_await bhttp::async_write(c.socket, res, asio::redirect_error(asio::use_awaitable, ec));
+  co_await bhttp::async_write(c.socket, res, asio::redirect_error(kUseLoop, ec));
   if (ec) co_return;
   // Lingering close: read and drop what the client is still sending, so closing does not reset
   // the connection before the client has read our answer.
-  c.socket.shutdown(tcp::socket::shutdown_send, ec);
+  c.socket.shutdown(LoopSocket::shutdown_send, ec);
   SetDeadline(c, std::chrono::milliseconds(1000));
   std::array<char, 16384> sink;
   for (int i = 0; i < 4096 && !ec; ++i) {
-    co_await c.socket.async_read_some(asio::buffer(sink),
-                                      asio::redirect_error(asio::use_awaitable, ec));
+    co_await c.socket.async_read_some(asio::buffer(sink), asio::redirect_error(kUseLoop, ec));
   }
 }
 

@@ -90,7 +90,7 @@ Ms NextBudget(const Request& r, std::optional<SteadyClock::time_point> deadline,
   return budget;
 }
 
-asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const UrlParts> url) {
+LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const UrlParts> url) {
   EventLoop& loop = *call->loop;
   const Request& r = call->request;
   const std::string& pool_key = url->host_port;
@@ -129,21 +129,20 @@ asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const 
       if (!rec) {
         std::uint16_t port = static_cast<std::uint16_t>(std::stoi(url->port));
         co_await conn->socket.async_connect(tcp::endpoint(addr, port),
-                                            asio::redirect_error(asio::use_awaitable, ec));
+                                            asio::redirect_error(kUseLoop, ec));
       } else {
-        tcp::resolver resolver(loop.ioc);
-        auto results = co_await resolver.async_resolve(
-            url->host, url->port, asio::redirect_error(asio::use_awaitable, ec));
+        asio::ip::basic_resolver<tcp, LoopExecutor> resolver(loop.ioc);
+        auto results = co_await resolver.async_resolve(url->host, url->port,
+                                                       asio::redirect_error(kUseLoop, ec));
         if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot resolve"));
-        co_await asio::async_connect(conn->socket, results,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_connect(conn->socket, results, asio::redirect_error(kUseLoop, ec));
       }
       if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot connect"));
       conn->socket.set_option(tcp::no_delay(true), ec);
     }
 
     SetDeadline(*conn, NextBudget(r, deadline, no_limit));
-    co_await bhttp::async_write(conn->socket, msg, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_write(conn->socket, msg, asio::redirect_error(kUseLoop, ec));
     if (ec && reused && may_resend) continue;  // the pooled connection had died
     if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot send"));
 
@@ -154,7 +153,7 @@ asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const 
     if (r.method == "HEAD") parser.skip(true);
     SetDeadline(*conn, NextBudget(r, deadline, no_limit));
     co_await bhttp::async_read_header(conn->socket, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
+                                      asio::redirect_error(kUseLoop, ec));
     if (ec && reused && may_resend && buffer.size() == 0 &&
         (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
          ec == asio::error::eof))
@@ -175,7 +174,7 @@ asio::awaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const 
       parser.get().body().size = piece.size();
       SetDeadline(*conn, NextBudget(r, deadline, no_limit));
       co_await bhttp::async_read_some(conn->socket, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
+                                      asio::redirect_error(kUseLoop, ec));
       if (ec == bhttp::error::need_buffer) ec = {};  // pitfall 4: the piece is full
       if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "response cut"));
       std::size_t n = piece.size() - parser.get().body().size;

@@ -108,8 +108,9 @@ class HttpTransportTest : public ::testing::Test {
     r.headers = {{"Host", "127.0.0.1:8765"},
                  {"Content-Type", "application/json"},
                  {"Accept", "application/json, text/event-stream"}};
-    for (auto& [k, v] : extra) {
-      std::erase_if(r.headers, [&](auto& h) { return h.first == k; });
+    for (const auto& kv : extra) {  // not a structured binding: clang 14 cannot capture one
+      const auto& [k, v] = kv;
+      std::erase_if(r.headers, [&](auto& h) { return h.first == kv.first; });
       if (!v.empty()) r.headers.emplace_back(k, v);
     }
     auto w = std::make_shared<FakeWriter>();
