@@ -41,7 +41,7 @@ bool HasErrorMember(std::string_view data) {
 
 // Default SAX callbacks (nlohmann::json::sax_parse): accept every event. The handlers below
 // override the few they look at. A SAX pass validates the whole text without building a DOM,
-// which is most of the gateway's per-request allocations otherwise.
+// whose nodes were about a quarter of the gateway's allocations per request.
 struct SaxBase {
   bool null() { return true; }
   bool boolean(bool) { return true; }
@@ -714,8 +714,14 @@ bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* com
     if (text[end] == '}' && --depth == 0) break;
   }
   if (end >= text.size()) return false;
-  UsageFields f(prompt, completion, total);
-  return json::sax_parse(text.substr(open, end - open + 1), &f);
+  // Counts are written only when the whole object parsed, as with a DOM.
+  std::int64_t p = *prompt, c = *completion, t = *total;
+  UsageFields f(&p, &c, &t);
+  if (!json::sax_parse(text.substr(open, end - open + 1), &f)) return false;
+  *prompt = p;
+  *completion = c;
+  *total = t;
+  return true;
 }
 
 void StartChat(const ExecEnv& env, std::shared_ptr<const Snapshot> snapshot, std::string body,

@@ -291,7 +291,9 @@ TEST(ExtractUsageTest, ReadsTheThreeCountsOfTheUsageObject) {
   EXPECT_EQ(p, -1);
   EXPECT_EQ(c, -1);
   EXPECT_EQ(t, -1);
-  EXPECT_FALSE(internal::ExtractUsage(R"({"usage":{"prompt_tokens":)", &p, &c, &t));
+  EXPECT_FALSE(
+      internal::ExtractUsage(R"({"usage":{"prompt_tokens":4,"total_tokens":})", &p, &c, &t));
+  EXPECT_EQ(p, -1);  // nothing is taken from an object that does not parse
   EXPECT_FALSE(internal::ExtractUsage(R"({"choices":[]})", &p, &c, &t));
 }
 
