@@ -32,7 +32,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using Exec = asio::io_context::executor_type;
 
 struct Item {
   enum Kind { kFull, kBegin, kChunk, kEnd, kAbort, kAbandon } kind;
@@ -59,7 +58,7 @@ struct ConnState : std::enable_shared_from_this<ConnState> {
         watchdog(exec),
         signal(exec) {}
   EventLoop* loop;
-  Exec exec;  // one thread runs it: it serialises like a strand
+  LoopExecutor exec;  // one thread runs it: it serialises like a strand
   LoopSocket socket;
   Watchdog watchdog;  // read, write and idle timeouts
   LoopTimer signal;
@@ -237,7 +236,7 @@ class ServerImpl final : public HttpServer {
   bool stopped_ = false;
   std::vector<std::unique_ptr<EventLoop>> loops_;
   std::optional<tcp::acceptor> acceptor_;  // on loops_[0]
-  std::vector<asio::executor_work_guard<Exec>> work_;
+  std::vector<asio::executor_work_guard<LoopExecutor>> work_;
   std::size_t next_loop_ = 0;  // AcceptLoop only
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
