@@ -22,6 +22,7 @@ struct ServeFlags {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8765;
   int io_threads = 2;
+  int busy_poll_us = 200;
   std::string config;        // agentic-config path (providers); empty = discovery
   bool conformance = false;  // MCP conformance fixtures (test_* tools), never by default
 };
@@ -113,6 +114,7 @@ int RunServe(const ServeFlags& flags, Context& ctx) {
   options.host = flags.host;
   options.port = flags.port;
   options.io_threads = flags.io_threads;
+  options.busy_poll = std::chrono::microseconds(flags.busy_poll_us);
   // The errors the server itself answers (413, 431, malformed HTTP) in the OpenAI shape, as the
   // gateway's own errors are: OpenAI SDKs read error.message and error.code from them.
   options.error_body = [](int status, std::string_view message, std::string_view code) {
@@ -146,6 +148,11 @@ void AddServeCommand(CLI::App& app, Context& ctx, CommandSet& set) {
   cmd->add_option("--port", flags->port, "Port (0 = a free port)")->capture_default_str();
   cmd->add_option("--io-threads", flags->io_threads, "Server io threads")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--busy-poll-us", flags->busy_poll_us,
+                  "How long an idle io thread polls before it sleeps: lower latency on VMs for "
+                  "up to this much CPU after each burst of requests (0 = never poll)")
+      ->check(CLI::Range(0, 10'000))
       ->capture_default_str();
   cmd->add_option("--config", flags->config, "agentic-config.yaml (default: discovery)");
   cmd->add_flag("--conformance", flags->conformance,

@@ -33,6 +33,8 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+constexpr std::size_t kRequestReadSize = 8u << 10;
+
 struct Item {
   enum Kind { kFull, kBegin, kChunk, kEnd, kAbort, kAbandon } kind;
   Response response;  // kFull; kBegin uses status + headers
@@ -179,7 +181,7 @@ class ServerImpl final : public HttpServer {
     port_ = acceptor_->local_endpoint(ec).port();
     asio::co_spawn(acceptor_->get_executor(), AcceptLoop(), [](std::exception_ptr) {});
     for (auto& loop : loops_) {
-      threads_.emplace_back([l = loop.get()] { l->ioc.run(); });
+      threads_.emplace_back([l = loop.get(), spin = options_.busy_poll] { l->Run(spin); });
     }
     return Status::Ok();
   }
@@ -370,6 +372,9 @@ LoopAwaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
   }
   if (stopping_) c->closing = true;
   beast::flat_buffer buffer;
+  // Room for a typical request in one read (Beast reads max(512, free capacity) at a time; chat
+  // requests carrying a conversation are several KB). The buffer lives as long as the connection.
+  buffer.reserve(kRequestReadSize);
   try {
     while (!c->closing) {
       bhttp::request_parser<bhttp::string_body> parser;

@@ -1,6 +1,7 @@
 // The usage ledger: one SQLite row per gateway request (provider, key id — never the key — model,
 // tokens, latency, TTFT, status, attempts). Record() only queues; a writer thread commits batches
 // in one transaction (WAL, synchronous=NORMAL), so the request path never waits for the disk.
+#include <sched.h>
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -42,6 +43,8 @@ CREATE INDEX IF NOT EXISTS usage_time ON usage(time_ms);
 )";
 
 constexpr std::size_t kBatchFull = 1024;
+constexpr std::size_t kHelpAt = 8192;        // a backlog the recording thread commits itself
+constexpr std::size_t kMaxQueued = 100'000;  // beyond this (the disk stalls) records are dropped
 constexpr std::chrono::milliseconds kBatchWindow{50};
 
 class SqliteLedger final : public Ledger {
@@ -59,19 +62,37 @@ class SqliteLedger final : public Ledger {
   }
 
   void Record(UsageRecord record) override {
+    std::deque<UsageRecord> backlog;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (queue_.size() >= 100'000) {
+      if (queue_.size() >= kMaxQueued) {
         ++dropped_;
         return;
       }
       queue_.push_back(std::move(record));
       ++queued_;
-      // Wake the writer only when a batch starts or fills: a wake-up per request would cost a
-      // context switch per request on the serving thread's core.
-      if (queue_.size() != 1 && queue_.size() != kBatchFull) return;
+      if (queue_.size() >= kHelpAt && !helping_) {
+        helping_ = true;
+        backlog.swap(queue_);
+      } else if (queue_.size() != 1 && queue_.size() != kBatchFull) {
+        // Wake the writer only when a batch starts or fills: a wake-up per request would cost a
+        // context switch per request on the serving thread's core.
+        return;
+      }
     }
-    cv_.notify_one();
+    if (backlog.empty()) {
+      cv_.notify_one();
+      return;
+    }
+    // The writer runs at idle priority (Loop) and a busy machine left it no time: the request
+    // that finds the backlog commits it, so a saturated gateway pays for its own bookkeeping
+    // instead of growing the queue until it drops records.
+    Status s = WriteBatch(backlog);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!s.ok()) last_error_ = s.message();
+    written_ += backlog.size();
+    helping_ = false;
+    done_cv_.notify_all();
   }
 
   Status Flush() override {
@@ -202,7 +223,20 @@ class SqliteLedger final : public Ledger {
     return Status::Ok();
   }
 
+  std::uint64_t dropped() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return dropped_;
+  }
+
   void Loop() {
+    // The writer's work is bookkeeping and must never delay a request. As an ordinary thread it
+    // took a vCPU for a whole batch whenever it woke, and a serving thread (or the client and
+    // upstream it talks to) woken meanwhile on that vCPU waited behind it: at concurrency 1 the
+    // gateway's p99 was 1.0-1.2 ms against 0.25-0.3 ms with this. SCHED_IDLE lets anything else
+    // preempt it at once; it still gets the idle time, which at c=50 saturation on two cores kept
+    // up with every record (137k in 8 s, none dropped). Best effort: on failure it stays normal.
+    sched_param idle_param{};
+    (void)sched_setscheduler(0, SCHED_IDLE, &idle_param);
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
@@ -216,6 +250,7 @@ class SqliteLedger final : public Ledger {
       flush_requested_ = false;
       std::deque<UsageRecord> batch;
       batch.swap(queue_);
+      if (batch.empty()) continue;  // a Record() call took the backlog meanwhile
       lock.unlock();
       Status s = WriteBatch(batch);
       lock.lock();
@@ -228,10 +263,11 @@ class SqliteLedger final : public Ledger {
   Db db_;
   std::string path_;
   std::mutex db_mu_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   std::deque<UsageRecord> queue_;
   std::uint64_t queued_ = 0, written_ = 0, dropped_ = 0;
+  bool helping_ = false;  // a Record() call is committing a backlog
   std::string last_error_;
   bool stop_ = false;
   bool flush_requested_ = false;

@@ -222,6 +222,8 @@ class Ledger {
   virtual Status Flush() = 0;
   virtual Result<std::vector<UsageRecord>> Recent(int limit) = 0;
   virtual Result<std::vector<UsageSummaryRow>> Summary() = 0;
+  // Records not stored because the writer fell 100,000 behind (it runs at idle priority).
+  virtual std::uint64_t dropped() const { return 0; }
 };
 
 // <path> is created (WAL). A corrupt file is an error naming the path.

@@ -432,5 +432,40 @@ TEST_F(ClientServerTest, HandlerThatDropsWriterGets500AndMultipleIoThreadsWork) 
   EXPECT_EQ(ok.load(), 200);
 }
 
+// Busy polling changes how an io thread waits, not what it serves: keep-alive requests from
+// several clients, a timer-driven response (the loop's timerfd must still fire while it polls)
+// and a prompt stop.
+TEST_F(ClientServerTest, BusyPollingLoopsServeAndStopPromptly) {
+  router_.Get("/ok", [](ServerRequest&, auto w) { w->Respond(TextResponse(200, "ok")); });
+  router_.Get("/later", [](ServerRequest& req, auto w) {
+    RunOnLoopAfter(*req.loop, 30ms, [w] { w->Respond(TextResponse(200, "later")); });
+  });
+  ServerOptions opts;
+  opts.io_threads = 2;
+  opts.busy_poll = 500us;
+  StartServer(opts);
+  std::vector<std::thread> ts;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 3; ++t) {
+    ts.emplace_back([&] {
+      auto c = Client(1);
+      for (int i = 0; i < 40; ++i) {
+        auto x = c->Send({.url = Url("/ok")});
+        if (x.ok() && x->body == "ok") ++ok;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(ok.load(), 120);
+  auto start = std::chrono::steady_clock::now();
+  auto r = Client(1)->Send({.url = Url("/later")});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "later");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
+  start = std::chrono::steady_clock::now();
+  server_->Stop(200ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
 }  // namespace
 }  // namespace sf::http

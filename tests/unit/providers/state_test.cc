@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <thread>
+#include <vector>
+
 #include "providers/providers.h"
 
 namespace sf::providers {
@@ -129,6 +132,41 @@ TEST_F(StateDirTest, LedgerRecordsAndSummarises) {
   EXPECT_EQ((*sum)[0].requests, 3);
   EXPECT_EQ((*sum)[0].total_tokens, 30);
   EXPECT_EQ((*sum)[1].errors, 1);
+}
+
+// The writer thread runs at idle priority; a burst larger than the backlog the recording thread
+// commits itself (8192) must still end with every record stored, none dropped.
+TEST_F(StateDirTest, LedgerKeepsEveryRecordOfABurstFromSeveralThreads) {
+  ASSERT_TRUE(fs_->CreateDirectories(dir_).ok());
+  auto l = OpenLedger(dir_ + "/usage.sqlite");
+  ASSERT_TRUE(l.ok()) << l.status().message();
+  constexpr int kThreads = 4, kPerThread = 6000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        UsageRecord r;
+        r.time_ms = i;
+        r.provider = "p";
+        r.key_id = "p#" + std::to_string(t);
+        r.model = "m";
+        r.status = 200;
+        r.outcome = "ok";
+        r.total_tokens = 1;
+        r.attempts = 1;
+        (*l)->Record(std::move(r));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto sum = (*l)->Summary();
+  ASSERT_TRUE(sum.ok()) << sum.status().message();
+  ASSERT_EQ(sum->size(), static_cast<std::size_t>(kThreads));
+  for (const auto& row : *sum) {
+    EXPECT_EQ(row.requests, kPerThread) << row.key_id;
+    EXPECT_EQ(row.total_tokens, kPerThread) << row.key_id;
+  }
+  EXPECT_EQ((*l)->dropped(), 0u);
 }
 
 TEST_F(StateDirTest, LedgerOnAGarbageFileIsAClearError) {
