@@ -16,7 +16,7 @@
 #
 # Env: BUILD_DIR (default build/release), DURATION (5s), CONNECTIONS (50), LAT_DURATION (2s),
 # ROUNDS (5), TTFB_REQUESTS (2000), TTFB_MAX_SECONDS (8, per target), UPSTREAM_THREADS (2),
-# SF_IO_THREADS (2, our gateway's io threads), TARGETS ("direct ours portkey litellm"),
+# SF_IO_THREADS (2, our gateway's io threads), TARGETS ("direct nginx ours portkey litellm"),
 # LITELLM_WORKERS (1), WARM_CPUS=1 (latency phases on busy cores, see below), NO_BUILD=1,
 # PIN=1 (reference §5 isolation: every gateway on GATEWAY_CPUS, default "0"; the upstream, wrk and
 # gateway_ttfb on CLIENT_CPUS, default "1"; direct then runs on CLIENT_CPUS alone),
@@ -36,7 +36,7 @@ upstream_threads="${UPSTREAM_THREADS:-2}"
 sf_io_threads="${SF_IO_THREADS:-2}"
 litellm_workers="${LITELLM_WORKERS:-1}"
 results="${RESULTS:-$here/results.tsv}"
-read -r -a targets <<<"${TARGETS:-direct ours portkey litellm}"
+read -r -a targets <<<"${TARGETS:-direct nginx ours portkey litellm}"
 # taskset prefixes: empty unless PIN=1.
 pin_gw=() pin_client=()
 if [ "${PIN:-0}" = 1 ]; then
@@ -166,6 +166,40 @@ EOF
   hdrs[ours]=""
 fi
 
+# nginx: not a gateway but the reference for what any proxy costs on this machine (HTTP in and
+# out, upstream keep-alive, no JSON, routing or ledger). Debian's nginx-light when installed.
+if has_target nginx; then
+  if command -v nginx >/dev/null; then
+    port="$(free_port)"
+    cat >"$work/nginx.conf" <<EOF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream up { server ${upstream#http://}; keepalive 128; }
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      proxy_pass http://up;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+EOF
+    "${pin_gw[@]}" nginx -c "$work/nginx.conf" -g 'daemon off;' >>"$work/nginx.log" 2>&1 &
+    pid[nginx]=$!
+    pids+=("${pid[nginx]}")
+    url[nginx]="http://127.0.0.1:$port"
+    hdrs[nginx]=""
+  else
+    status[nginx]="skipped (no nginx; apt-get install nginx-light)"
+  fi
+fi
+
 if has_target portkey; then
   port="$(free_port)"
   "${pin_gw[@]}" node "$here/node_modules/@portkey-ai/gateway/build/start-server.js" --port="$port" --headless \
@@ -186,6 +220,7 @@ curl_headers() {  # target -> curl -H args on stdout, one per line
 }
 active=()
 for t in "${targets[@]}"; do
+  [ -n "${status[$t]:-}" ] && continue  # skipped above
   mapfile -t extra < <(curl_headers "$t")
   limit=10
   [ "$t" = litellm ] && limit=90
@@ -402,6 +437,12 @@ if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
   check "added latency c=1 p99 (us)" "$(plus "${p99[ours]}" "${p99[direct]}" | tr -d +)" "<=" 200 "us (rounds ${added99_rng[ours]:-})"
   check "added TTFB on streams, p50 (us)" "$(plus "${ttfb50[ours]:-}" "${ttfb50[direct]:-}" | tr -d +)" "<=" 100 us
   check "RSS under load (MB, VmHWM)" "$(awk -v k="${rss_hwm[ours]}" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" 50 MB
+  if [ "${status[nginx]:-}" = ok ]; then
+    printf '   %-44s %10s   (reference: nginx proxies without gateway work)\n' \
+      "throughput, ours / nginx" "$(awk -v a="${rps[ours]}" -v b="${rps[nginx]}" 'BEGIN { printf "%.3f", a / b }')"
+    printf '   %-44s %10s\n' "throughput, nginx / direct" \
+      "$(awk -v a="${rps[nginx]}" -v b="${rps[direct]}" 'BEGIN { printf "%.3f", a / b }')"
+  fi
   check "upstream headroom: direct / ours req/s" "$(awk -v a="${rps[direct]}" -v b="${rps[ours]}" 'BEGIN { printf "%.1f", a / b }')" ">=" 1 "x"
 fi
 

@@ -8,11 +8,13 @@
 // clang-format on
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 
 #include "http/loop.h"
 
@@ -90,6 +92,25 @@ Ms NextBudget(const Request& r, std::optional<SteadyClock::time_point> deadline,
   return budget;
 }
 
+// Takes an idle pooled connection that is still open. An upstream that closed a keep-alive
+// connection while it sat in the pool (its idle timeout) left an EOF or a reset to read; such
+// connections are dropped here, before a request is written to them (libcurl checks the same
+// way), so a pool emptied by the upstream costs no failed attempt. One MSG_PEEK per reuse.
+std::shared_ptr<UpstreamConn> TakeIdle(EventLoop& loop, const std::string& pool_key) {
+  auto it = loop.idle.find(pool_key);
+  if (it == loop.idle.end()) return nullptr;
+  auto& idle = it->second;
+  while (!idle.empty()) {
+    std::shared_ptr<UpstreamConn> conn = std::move(idle.back());
+    idle.pop_back();
+    char byte;
+    ssize_t n = ::recv(conn->socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return conn;
+    // 0: closed by the upstream; > 0: bytes nobody asked for; < 0: reset. Closed on destruction.
+  }
+  return nullptr;
+}
+
 LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const UrlParts> url) {
   EventLoop& loop = *call->loop;
   const Request& r = call->request;
@@ -114,13 +135,11 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
 
   boost::system::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::shared_ptr<UpstreamConn> conn;
-    bool reused = false;
-    if (auto it = loop.idle.find(pool_key); it != loop.idle.end() && !it->second.empty()) {
-      conn = std::move(it->second.back());
-      it->second.pop_back();
-      reused = true;
-    } else {
+    // A re-send (the pooled connection died under the first attempt) always goes out on a new
+    // connection: other pooled ones are as old as the one that just failed.
+    std::shared_ptr<UpstreamConn> conn = attempt == 0 ? TakeIdle(loop, pool_key) : nullptr;
+    const bool reused = conn != nullptr;
+    if (!reused) {
       conn = std::make_shared<UpstreamConn>(loop.ioc);
       boost::system::error_code rec;
       // Numeric hosts connect without a lookup; names go through Asio's resolver thread.

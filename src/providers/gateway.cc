@@ -235,10 +235,10 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
     std::string text = metrics_.Text(*Current(), options_.clock->Monotonic());
     if (ledger_) {
       text +=
-          "# HELP spacefactory_usage_records_dropped_total Usage records not stored because the "
+          "# HELP sf_gateway_usage_records_dropped_total Usage records not stored because the "
           "ledger writer fell 100000 records behind.\n"
-          "# TYPE spacefactory_usage_records_dropped_total counter\n"
-          "spacefactory_usage_records_dropped_total " +
+          "# TYPE sf_gateway_usage_records_dropped_total counter\n"
+          "sf_gateway_usage_records_dropped_total " +
           std::to_string(ledger_->dropped()) + "\n";
     }
     return text;

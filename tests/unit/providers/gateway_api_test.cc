@@ -120,6 +120,8 @@ TEST_F(GatewayApiTest, RouteModelsAndMetrics) {
   EXPECT_NE(metrics->response.body.find("sf_gateway_key_breaker_state{provider=\"p\""),
             std::string::npos);
   EXPECT_NE(metrics->Header("Content-Type").find("text/plain"), std::string::npos);
+  EXPECT_NE(metrics->response.body.find("\nsf_gateway_usage_records_dropped_total 0\n"),
+            std::string::npos);
 }
 
 }  // namespace
