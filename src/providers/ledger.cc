@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <thread>
 
 #include "providers/providers.h"
@@ -43,14 +44,16 @@ CREATE INDEX IF NOT EXISTS usage_time ON usage(time_ms);
 )";
 
 constexpr std::size_t kBatchFull = 1024;
-constexpr std::size_t kHelpAt = 8192;        // a backlog the recording thread commits itself
+constexpr std::size_t kCatchUpAt = 4096;     // a backlog the normal-priority writer takes over
+constexpr std::size_t kCatchUpChunk = 64;    // records per transaction while catching up
 constexpr std::size_t kMaxQueued = 100'000;  // beyond this (the disk stalls) records are dropped
 constexpr std::chrono::milliseconds kBatchWindow{50};
 
 class SqliteLedger final : public Ledger {
  public:
   SqliteLedger(Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {
-    writer_ = std::thread([this] { Loop(); });
+    writer_ = std::thread([this] { Loop(Priority::kIdle); });
+    catch_up_ = std::thread([this] { Loop(Priority::kNormal); });
   }
   ~SqliteLedger() override {
     {
@@ -58,11 +61,13 @@ class SqliteLedger final : public Ledger {
       stop_ = true;
     }
     cv_.notify_all();
+    catch_up_cv_.notify_all();
     writer_.join();
+    catch_up_.join();
   }
 
   void Record(UsageRecord record) override {
-    std::deque<UsageRecord> backlog;
+    std::size_t size;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (queue_.size() >= kMaxQueued) {
@@ -71,28 +76,12 @@ class SqliteLedger final : public Ledger {
       }
       queue_.push_back(std::move(record));
       ++queued_;
-      if (queue_.size() >= kHelpAt && !helping_) {
-        helping_ = true;
-        backlog.swap(queue_);
-      } else if (queue_.size() != 1 && queue_.size() != kBatchFull) {
-        // Wake the writer only when a batch starts or fills: a wake-up per request would cost a
-        // context switch per request on the serving thread's core.
-        return;
-      }
+      size = queue_.size();
     }
-    if (backlog.empty()) {
-      cv_.notify_one();
-      return;
-    }
-    // The writer runs at idle priority (Loop) and a busy machine left it no time: the request
-    // that finds the backlog commits it, so a saturated gateway pays for its own bookkeeping
-    // instead of growing the queue until it drops records.
-    Status s = WriteBatch(backlog);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!s.ok()) last_error_ = s.message();
-    written_ += backlog.size();
-    helping_ = false;
-    done_cv_.notify_all();
+    // Wake a writer only when a batch starts or fills, or a backlog builds up: a wake-up per
+    // request would cost a context switch per request on the serving thread's core.
+    if (size == 1 || size == kBatchFull) cv_.notify_one();
+    if (size == kCatchUpAt) catch_up_cv_.notify_one();
   }
 
   Status Flush() override {
@@ -100,6 +89,7 @@ class SqliteLedger final : public Ledger {
     std::uint64_t target = queued_;
     flush_requested_ = true;
     cv_.notify_all();
+    catch_up_cv_.notify_all();
     done_cv_.wait(lock, [&] { return written_ >= target || stop_; });
     if (!last_error_.empty()) return IoError(path_ + ": " + last_error_);
     return Status::Ok();
@@ -228,35 +218,61 @@ class SqliteLedger final : public Ledger {
     return dropped_;
   }
 
-  void Loop() {
-    // The writer's work is bookkeeping and must never delay a request. As an ordinary thread it
-    // took a vCPU for a whole batch whenever it woke, and a serving thread (or the client and
-    // upstream it talks to) woken meanwhile on that vCPU waited behind it: at concurrency 1 the
-    // gateway's p99 was 1.0-1.2 ms against 0.25-0.3 ms with this. SCHED_IDLE lets anything else
-    // preempt it at once; it still gets the idle time, which at c=50 saturation on two cores kept
-    // up with every record (137k in 8 s, none dropped). Best effort: on failure it stays normal.
-    sched_param idle_param{};
-    (void)sched_setscheduler(0, SCHED_IDLE, &idle_param);
+  // Two writers share the queue. The writing is bookkeeping and must not delay a request: as an
+  // ordinary thread the writer took a vCPU for a whole batch whenever it woke, and a serving
+  // thread (or the client and upstream it talks to) woken meanwhile on that vCPU waited behind
+  // it; at concurrency 1 the gateway's p99 was 1.0-1.2 ms against 0.25-0.3 ms with the writer at
+  // SCHED_IDLE, which anything else preempts at once. An idle-priority thread may get no CPU at
+  // all on a saturated machine, so a second, normal-priority writer takes over once kCatchUpAt
+  // records wait (or a Flush waits), as the single writer always did; the serving threads never
+  // touch the disk. SCHED_IDLE is best effort: where it is refused the writer stays normal.
+  enum class Priority { kIdle, kNormal };
+  void Loop(Priority priority) {
+    const bool idle = priority == Priority::kIdle;
+    if (idle) {
+      sched_param param{};
+      (void)sched_setscheduler(0, SCHED_IDLE, &param);
+    }
+    std::condition_variable& cv = idle ? cv_ : catch_up_cv_;
     std::unique_lock<std::mutex> lock(mu_);
+    bool catching_up = false;  // normal writer: draining a backlog
     for (;;) {
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      cv.wait(lock, [&] {
+        return stop_ || (idle || catching_up ? !queue_.empty()
+                                             : queue_.size() >= kCatchUpAt ||
+                                                   (flush_requested_ && !queue_.empty()));
+      });
       if (queue_.empty()) {
         if (stop_) return;
         continue;
       }
       // Let a batch gather for a moment (records are only for reporting, not for routing).
-      cv_.wait_for(lock, kBatchWindow,
-                   [&] { return stop_ || flush_requested_ || queue_.size() >= kBatchFull; });
+      if (idle) {
+        cv.wait_for(lock, kBatchWindow,
+                    [&] { return stop_ || flush_requested_ || queue_.size() >= kBatchFull; });
+      }
       flush_requested_ = false;
+      // Both writers commit bounded transactions: the idle one so that the other never waits
+      // long for db_mu_ behind it when it is starved mid-transaction; the catch-up one so that it
+      // holds a vCPU for ~0.2 ms at a time and then yields, instead of for a whole backlog.
+      const std::size_t limit = idle ? kBatchFull : kCatchUpChunk;
       std::deque<UsageRecord> batch;
-      batch.swap(queue_);
-      if (batch.empty()) continue;  // a Record() call took the backlog meanwhile
+      if (queue_.size() > limit) {
+        auto end = queue_.begin() + static_cast<std::ptrdiff_t>(limit);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+        queue_.erase(queue_.begin(), end);
+      } else {
+        batch.swap(queue_);
+      }
+      if (batch.empty()) continue;  // the other writer took it meanwhile
       lock.unlock();
       Status s = WriteBatch(batch);
+      if (!idle) sched_yield();
       lock.lock();
       if (!s.ok()) last_error_ = s.message();
       written_ += batch.size();
       done_cv_.notify_all();
+      if (!idle) catching_up = queue_.size() > kBatchFull;
     }
   }
 
@@ -264,14 +280,13 @@ class SqliteLedger final : public Ledger {
   std::string path_;
   std::mutex db_mu_;
   mutable std::mutex mu_;
-  std::condition_variable cv_, done_cv_;
+  std::condition_variable cv_, catch_up_cv_, done_cv_;
   std::deque<UsageRecord> queue_;
   std::uint64_t queued_ = 0, written_ = 0, dropped_ = 0;
-  bool helping_ = false;  // a Record() call is committing a backlog
   std::string last_error_;
   bool stop_ = false;
   bool flush_requested_ = false;
-  std::thread writer_;
+  std::thread writer_, catch_up_;
 };
 
 }  // namespace

@@ -222,7 +222,7 @@ class Ledger {
   virtual Status Flush() = 0;
   virtual Result<std::vector<UsageRecord>> Recent(int limit) = 0;
   virtual Result<std::vector<UsageSummaryRow>> Summary() = 0;
-  // Records not stored because the writer fell 100,000 behind (it runs at idle priority).
+  // Records not stored because 100,000 were already waiting for the disk.
   virtual std::uint64_t dropped() const { return 0; }
 };
 
