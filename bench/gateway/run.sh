@@ -388,7 +388,14 @@ plus() {  # a b -> "+x" (a - b) or "-"
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%+.0f", a - b }'
 }
 echo
-echo "== results ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?))"
+# The commit measured; "+dirty" when the tree differs from it (results.tsv aside), so a row never
+# names code it did not run.
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ "$commit" != unknown ] &&
+  ! git -C "$root" diff --quiet HEAD -- . ':(exclude)bench/gateway/results.tsv' 2>/dev/null; then
+  commit="$commit+dirty"
+fi
+echo "== results ($(date -u +%FT%TZ), commit $commit)"
 printf '%-9s %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %9s %9s %8s\n' \
   target "req/s" "x direct" errors "c1 p50us" added "c1 p99us" added "TTFB p50" added \
   "TTFB p99" events "RSS load" "RSS peak" "CPU/req"
@@ -450,7 +457,6 @@ for w in "${warmers[@]}"; do kill "$w" 2>/dev/null || true; done
 
 # ---- record ---------------------------------------------------------------------------------
 [ -f "$results" ] || printf 'date\tcommit\ttarget\treq_per_s\terrors\tc1_p50_us\tc1_p99_us\tttfb_p50_us\tttfb_p99_us\tstream_events\trss_load_kb\trss_hwm_kb\tcpu_us_per_req\tconnections\tloadavg\tmachine\n' >"$results"
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 for t in "${active[@]}"; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" \
     "$commit" "$t" "${rps[$t]}" "$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0}))" \
