@@ -251,7 +251,6 @@ class SqliteLedger final : public Ledger {
         cv.wait_for(lock, kBatchWindow,
                     [&] { return stop_ || flush_requested_ || queue_.size() >= kBatchFull; });
       }
-      flush_requested_ = false;
       // Both writers commit bounded transactions: the idle one so that the other never waits
       // long for db_mu_ behind it when it is starved mid-transaction; the catch-up one so that it
       // holds a vCPU for ~0.2 ms at a time and then yields, instead of for a whole backlog.
@@ -264,7 +263,8 @@ class SqliteLedger final : public Ledger {
       } else {
         batch.swap(queue_);
       }
-      if (batch.empty()) continue;  // the other writer took it meanwhile
+      if (queue_.empty()) flush_requested_ = false;  // else a Flush still waits for the rest
+      if (batch.empty()) continue;                   // the other writer took it meanwhile
       lock.unlock();
       Status s = WriteBatch(batch);
       if (!idle) sched_yield();
