@@ -29,6 +29,23 @@ class ClientServerTest : public ::testing::Test {
   }
   std::string Url(const std::string& path) const { return server_->url() + path; }
 
+  // `clients` keep-alive clients on their own threads, `each` GET /ok each: how many answered "ok".
+  int OkAnswersFromClients(int clients, int each) {
+    std::vector<std::thread> ts;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < clients; ++t) {
+      ts.emplace_back([&] {
+        auto c = Client(1);
+        for (int i = 0; i < each; ++i) {
+          auto x = c->Send({.url = Url("/ok")});
+          if (x.ok() && x->body == "ok") ++ok;
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    return ok.load();
+  }
+
   // A client that records its sleeps instead of sleeping.
   std::unique_ptr<HttpClient> Client(int attempts = 3) {
     ClientOptions o;
@@ -417,19 +434,7 @@ TEST_F(ClientServerTest, HandlerThatDropsWriterGets500AndMultipleIoThreadsWork) 
   r = client->Send({.url = Url("/throw")});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 500);
-  std::vector<std::thread> ts;
-  std::atomic<int> ok{0};
-  for (int t = 0; t < 4; ++t) {
-    ts.emplace_back([&] {
-      auto c = Client(1);
-      for (int i = 0; i < 50; ++i) {
-        auto x = c->Send({.url = Url("/ok")});
-        if (x.ok() && x->body == "ok") ++ok;
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(OkAnswersFromClients(4, 50), 200);
 }
 
 // Busy polling changes how an io thread waits, not what it serves: keep-alive requests from
@@ -444,19 +449,7 @@ TEST_F(ClientServerTest, BusyPollingLoopsServeAndStopPromptly) {
   opts.io_threads = 2;
   opts.busy_poll = 500us;
   StartServer(opts);
-  std::vector<std::thread> ts;
-  std::atomic<int> ok{0};
-  for (int t = 0; t < 3; ++t) {
-    ts.emplace_back([&] {
-      auto c = Client(1);
-      for (int i = 0; i < 40; ++i) {
-        auto x = c->Send({.url = Url("/ok")});
-        if (x.ok() && x->body == "ok") ++ok;
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  EXPECT_EQ(ok.load(), 120);
+  EXPECT_EQ(OkAnswersFromClients(3, 40), 120);
   auto start = std::chrono::steady_clock::now();
   auto r = Client(1)->Send({.url = Url("/later")});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
