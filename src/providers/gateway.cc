@@ -232,16 +232,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
   }
 
   std::string MetricsText() const override {
-    std::string text = metrics_.Text(*Current(), options_.clock->Monotonic());
-    if (ledger_) {
-      text +=
-          "# HELP sf_gateway_usage_records_dropped_total Usage records not stored because 100000 "
-          "were already waiting for the disk.\n"
-          "# TYPE sf_gateway_usage_records_dropped_total counter\n"
-          "sf_gateway_usage_records_dropped_total " +
-          std::to_string(ledger_->dropped()) + "\n";
-    }
-    return text;
+    return metrics_.Text(*Current(), options_.clock->Monotonic(), ledger_.get());
   }
 
   Ledger* ledger() override { return ledger_.get(); }

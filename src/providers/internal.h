@@ -81,7 +81,9 @@ class Metrics {
   void OnAttemptFailure(const std::string& provider, const std::string& key_id,
                         const std::string& reason);
   void InFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
-  std::string Text(const Snapshot& snapshot, std::chrono::steady_clock::time_point now) const;
+  // `ledger` (may be null: no ledger) adds its count of dropped usage records.
+  std::string Text(const Snapshot& snapshot, std::chrono::steady_clock::time_point now,
+                   const Ledger* ledger) const;
 
  private:
   static constexpr double kBuckets[] = {1,   2.5,  5,    10,   25,    50,    100,  250,

@@ -1,6 +1,7 @@
 // The usage ledger: one SQLite row per gateway request (provider, key id — never the key — model,
-// tokens, latency, TTFT, status, attempts). Record() only queues; a writer thread commits batches
-// in one transaction (WAL, synchronous=NORMAL), so the request path never waits for the disk.
+// tokens, latency, TTFT, status, attempts). Record() only queues; two writer threads (see Loop)
+// commit bounded batches, one transaction each (WAL, synchronous=NORMAL), so the request path
+// never waits for the disk.
 #include <sched.h>
 #include <sqlite3.h>
 

@@ -54,8 +54,8 @@ void Metrics::OnAttemptFailure(const std::string& provider, const std::string& k
   ++attempt_failures_[labels];
 }
 
-std::string Metrics::Text(const Snapshot& snapshot,
-                          std::chrono::steady_clock::time_point now) const {
+std::string Metrics::Text(const Snapshot& snapshot, std::chrono::steady_clock::time_point now,
+                          const Ledger* ledger) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
   out += "# HELP sf_gateway_requests_total Chat completion requests answered by the gateway.\n";
@@ -100,6 +100,13 @@ std::string Metrics::Text(const Snapshot& snapshot,
             Esc(p->config.name), Esc(k->config.id), BreakerStateName(s), st == s ? 1 : 0);
       }
     }
+  }
+  if (ledger != nullptr) {
+    out +=
+        "# HELP sf_gateway_usage_records_dropped_total Usage records not stored because 100000 "
+        "were already waiting for the disk.\n";
+    out += "# TYPE sf_gateway_usage_records_dropped_total counter\n";
+    out += fmt::format("sf_gateway_usage_records_dropped_total {}\n", ledger->dropped());
   }
   return out;
 }
