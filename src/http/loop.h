@@ -7,6 +7,8 @@
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
 // clang-format on
 
+#include <sched.h>
+
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -112,7 +114,10 @@ class EventLoop {
   // which costs tens of microseconds per wake-up; a proxy sleeps twice per request (waiting for
   // the upstream, then for the next request), so at low concurrency most of its added latency is
   // these wake-ups, not its own work. The price is CPU: at most `busy_poll` of it after each burst
-  // of work, none while idle.
+  // of work, none while idle. Between polls the thread yields its core: when the client or the
+  // upstream share it (a saturated box), they run instead of waiting out the window, which cost
+  // ~15 % throughput at concurrency 50 before the yield; on an otherwise idle core sched_yield
+  // returns at once.
   void Run(std::chrono::microseconds busy_poll) {
     if (busy_poll.count() <= 0) {
       ioc.run();
@@ -125,6 +130,8 @@ class EventLoop {
       } else if (SteadyClock::now() - last_work >= busy_poll) {
         ioc.run_one();  // blocks until one handler ran (or the loop stopped)
         last_work = SteadyClock::now();
+      } else {
+        sched_yield();  // let a runnable client or upstream on this core go first
       }
     }
   }
