@@ -141,6 +141,14 @@ std::string TakeQueuedChunks(Exchange& ex) {
   return data;
 }
 
+// True (and the item consumed) when the stream's end is queued next: it can go out with the
+// chunks before it instead of in a write of its own.
+bool TakeQueuedEnd(Exchange& ex) {
+  if (ex.items.empty() || ex.items.front().kind != Item::kEnd) return false;
+  ex.items.pop_front();
+  return true;
+}
+
 template <class Message>
 void ApplyHeaders(Message& m, const Headers& headers) {
   for (const auto& [k, v] : headers) m.insert(k, v);
@@ -550,6 +558,14 @@ LoopAwaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<
           }
           if (ec) co_return finish(false);
           std::string data = TakeQueuedChunks(*ex);
+          if (TakeQueuedEnd(*ex)) {  // a short stream that is complete already: one write in all
+            co_await asio::async_write(
+                c.socket,
+                beast::buffers_cat(asio::buffer(header_bytes),
+                                   bhttp::make_chunk(asio::buffer(data)), bhttp::make_chunk_last()),
+                asio::redirect_error(kUseLoop, ec));
+            co_return finish(!ec && keep_alive);
+          }
           co_await asio::async_write(
               c.socket,
               beast::buffers_cat(asio::buffer(header_bytes), bhttp::make_chunk(asio::buffer(data))),
@@ -568,6 +584,13 @@ LoopAwaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<
         if (!streaming) break;
         std::string data = std::move(item.data) + TakeQueuedChunks(*ex);
         SetDeadline(c, options_.write_timeout);
+        if (chunked && TakeQueuedEnd(*ex)) {  // the last chunk and the end in one write
+          co_await asio::async_write(
+              c.socket,
+              beast::buffers_cat(bhttp::make_chunk(asio::buffer(data)), bhttp::make_chunk_last()),
+              asio::redirect_error(kUseLoop, ec));
+          co_return finish(!ec && keep_alive);
+        }
         if (chunked) {
           co_await asio::async_write(c.socket, bhttp::make_chunk(asio::buffer(data)),
                                      asio::redirect_error(kUseLoop, ec));

@@ -374,9 +374,12 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
   }
 
   http::Headers RouteHeaders(const Candidate& c) const {
-    return {{"x-spacefactory-provider", c.provider->config.name},
-            {"x-spacefactory-key-id", c.key->config.id},
-            {"x-spacefactory-attempts", std::to_string(attempts_)}};
+    http::Headers h;
+    h.reserve(4);  // and the Content-Type the callers add
+    h.emplace_back("x-spacefactory-provider", c.provider->config.name);
+    h.emplace_back("x-spacefactory-key-id", c.key->config.id);
+    h.emplace_back("x-spacefactory-attempts", std::to_string(attempts_));
+    return h;
   }
 
   void Committed(const Candidate& c) {
@@ -450,8 +453,13 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
     const Candidate& c = plan_.candidates[index];
     auto self = shared_from_this();
     http::HeadersCallback on_headers = [self](int s, const http::Headers& h) {
-      self->cur_->status = s;
-      self->cur_->headers = h;
+      InFlight& f = *self->cur_;
+      f.status = s;
+      if (s < 200 || s >= 300) {
+        f.headers = h;  // Retry-After, RateLimit, Content-Type of a failure
+      } else if (auto type = http::FindHeader(h, "Content-Type")) {
+        f.headers.emplace_back("Content-Type", std::move(*type));  // all a success needs
+      }
       return true;
     };
     http::ChunkCallback on_chunk = [self](std::string_view data) { return self->OnChunk(data); };

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "providers/providers.h"
@@ -96,7 +97,10 @@ class Metrics {
     void Observe(double v);
   };
   mutable std::mutex mu_;
-  std::map<std::string, std::uint64_t> requests_;  // label set → count
+  // Requests by (provider, key id, outcome, status): looked up without building a label string,
+  // which is written only when /metrics is read.
+  using RequestLabels = std::tuple<std::string, std::string, std::string, int>;
+  std::map<RequestLabels, std::uint64_t, std::less<>> requests_;
   std::map<std::string, std::uint64_t> attempt_failures_;
   std::map<std::string, Histogram> latency_, ttft_;  // by provider
   std::uint64_t attempts_total_ = 0;

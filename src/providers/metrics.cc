@@ -37,10 +37,13 @@ void Metrics::Histogram::Observe(double v) {
 void Metrics::OnRequest(const std::string& provider, const std::string& key_id,
                         const std::string& outcome, int status, double latency_ms, double ttft_ms,
                         int attempts) {
-  std::string labels = fmt::format(R"(provider="{}",key_id="{}",outcome="{}",status="{}")",
-                                   Esc(provider), Esc(key_id), Esc(outcome), status);
   std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[labels];
+  auto key = std::make_tuple(std::string_view(provider), std::string_view(key_id),
+                             std::string_view(outcome), status);
+  auto it = requests_.find(key);
+  if (it == requests_.end())
+    it = requests_.emplace(RequestLabels(provider, key_id, outcome, status), 0).first;
+  ++it->second;
   attempts_total_ += static_cast<std::uint64_t>(attempts);
   latency_[provider].Observe(latency_ms);
   if (ttft_ms >= 0) ttft_[provider].Observe(ttft_ms);
@@ -60,8 +63,13 @@ std::string Metrics::Text(const Snapshot& snapshot, std::chrono::steady_clock::t
   std::lock_guard<std::mutex> lock(mu_);
   out += "# HELP sf_gateway_requests_total Chat completion requests answered by the gateway.\n";
   out += "# TYPE sf_gateway_requests_total counter\n";
-  for (const auto& [labels, n] : requests_)
-    out += fmt::format("sf_gateway_requests_total{{{}}} {}\n", labels, n);
+  for (const auto& [labels, n] : requests_) {
+    const auto& [provider, key_id, outcome, status] = labels;
+    out += fmt::format(
+        "sf_gateway_requests_total{{provider=\"{}\",key_id=\"{}\",outcome=\"{}\",status=\"{}\"}} "
+        "{}\n",
+        Esc(provider), Esc(key_id), Esc(outcome), status, n);
+  }
   out += "# HELP sf_gateway_attempt_failures_total Upstream attempts that failed over.\n";
   out += "# TYPE sf_gateway_attempt_failures_total counter\n";
   for (const auto& [labels, n] : attempt_failures_)
