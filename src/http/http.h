@@ -373,6 +373,7 @@ class Router {
     std::string method;
     std::string pattern;
     Handler handler;
+    bool literal = false;  // no {param}: matched by comparison
   };
   std::vector<Route> routes_;
   Handler not_found_;

@@ -46,7 +46,8 @@ bool Router::Match(std::string_view pattern, std::string_view path,
 }
 
 Router& Router::Add(std::string method, std::string pattern, Handler handler) {
-  routes_.push_back({std::move(method), std::move(pattern), std::move(handler)});
+  const bool literal = pattern.find('{') == std::string::npos;
+  routes_.push_back({std::move(method), std::move(pattern), std::move(handler), literal});
   return *this;
 }
 
@@ -54,7 +55,11 @@ void Router::Dispatch(ServerRequest& request, std::shared_ptr<ResponseWriter> wr
   std::string allow;
   for (const Route& route : routes_) {
     std::map<std::string, std::string> params;
-    if (!Match(route.pattern, request.path, &params)) continue;
+    // A pattern without parameters matches its own text only (a plain compare: `serve` has
+    // dozens of routes, and a gateway request walks them all before /v1/chat/completions).
+    if (route.literal ? route.pattern != request.path
+                      : !Match(route.pattern, request.path, &params))
+      continue;
     // HEAD is answered by the GET route (the server drops the body).
     if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
       request.path_params = std::move(params);
