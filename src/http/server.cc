@@ -400,7 +400,14 @@ LoopAwaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
           SetDeadline(*c, options_.write_timeout);
           co_await bhttp::async_write(c->socket, cont, asio::redirect_error(kUseLoop, ec));
         }
-        if (!ec) {
+        if (!ec && buffer.size() > 0) {
+          // The body usually arrived with the header: parsed here, without async_read's
+          // composed operation and the post that completes it.
+          parser.eager(true);
+          buffer.consume(parser.put(buffer.data(), ec));
+          if (ec == bhttp::error::need_more) ec = {};
+        }
+        if (!ec && !parser.is_done()) {
           SetDeadline(*c, options_.read_timeout);
           co_await bhttp::async_read(c->socket, buffer, parser, asio::redirect_error(kUseLoop, ec));
         }
