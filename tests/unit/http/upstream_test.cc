@@ -88,6 +88,16 @@ class UpstreamTest : public ::testing::Test {
         w->End();
       }).detach();
     });
+    // 100,000 bytes in one go, with a Content-Length or as one chunk written with the end:
+    // answers larger than the client's 16 KB piece that arrive faster than they are read.
+    up.Get("/big", [](ServerRequest& req, std::shared_ptr<ResponseWriter> w) {
+      std::string body;
+      for (int i = 0; body.size() < 100'000; ++i) body += std::to_string(i % 10);
+      if (!req.QueryParam("chunked")) return w->Respond(TextResponse(200, std::move(body)));
+      w->Begin(200, {{"Content-Type", "text/plain"}});
+      w->Write(std::move(body));
+      w->End();
+    });
     up.Get("/plain", [this](ServerRequest&, std::shared_ptr<ResponseWriter> w) {
       ++plain_hits_;
       w->Respond(TextResponse(201, "hello"));
@@ -158,6 +168,22 @@ TEST_F(UpstreamTest, KeepAliveConnectionsArePooled) {
   }
   // The proxy has one io thread and the calls were sequential: one upstream connection.
   EXPECT_EQ(upstream_->open_connections(), 1u);
+}
+
+TEST_F(UpstreamTest, AnAnswerLargerThanTheReadPieceArrivesWholeAndInOrder) {
+  std::string want;
+  for (int i = 0; want.size() < 100'000; ++i) want += std::to_string(i % 10);
+  for (const char* path : {"path=/big", "path=/big%3Fchunked%3D1"}) {
+    for (int round = 0; round < 2; ++round) {  // the second on the pooled connection
+      json j = Relay(path);
+      ASSERT_TRUE(j["ok"].get<bool>()) << path << " " << j.dump().substr(0, 300);
+      std::string got;
+      for (const auto& c : j["chunks"]) got += c.get<std::string>();
+      EXPECT_EQ(got.size(), want.size()) << path;
+      EXPECT_TRUE(got == want) << path;
+      EXPECT_GE(j["chunks"].size(), 7u) << "pieces of at most 16 KB";
+    }
+  }
 }
 
 TEST_F(UpstreamTest, AClosedPooledConnectionIsDroppedBeforeAnythingIsSent) {
