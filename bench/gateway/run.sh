@@ -7,14 +7,16 @@
 # into this folder (Portkey: node_modules via npm ci; LiteLLM proxy: .venv via pip; both skipped
 # when already there); starts the upstream, our gateway (`spacefactory serve`), Portkey and LiteLLM
 # on free loopback ports, all pointed at the upstream; then measures, for every target:
-#   1. throughput: wrk -t2 -cCONNECTIONS for DURATION (non-stream chat), with RSS sampled under load
+#   1. throughput: wrk -t2 -cCONNECTIONS for DURATION (non-stream chat), TP_ROUNDS interleaved
+#      rounds, median req/s; with RSS sampled under load
 #      (VmRSS max, VmHWM; the whole process tree) and CPU per request (utime+stime / requests);
 #   2. latency at concurrency 1: wrk -t1 -c1 for LAT_DURATION, ROUNDS rounds, targets interleaved;
 #      the median of the rounds' p50 and p99, and the difference to direct;
 #   3. TTFB of streams: gateway_ttfb, TTFB_REQUESTS sequential streams per target, interleaved.
 # Prints a table with ratios and the targets of issue 6, and appends the numbers to results.tsv.
 #
-# Env: BUILD_DIR (default build/release), DURATION (5s), CONNECTIONS (50), LAT_DURATION (2s),
+# Env: BUILD_DIR (default build/release), DURATION (5s, per throughput round), TP_ROUNDS (3),
+# CONNECTIONS (50), LAT_DURATION (2s),
 # ROUNDS (5), TTFB_REQUESTS (2000), TTFB_MAX_SECONDS (8, per target), UPSTREAM_THREADS (2),
 # SF_IO_THREADS (2, our gateway's io threads), TARGETS ("direct nginx ours portkey litellm"),
 # LITELLM_WORKERS (1), WARM_CPUS=1 (latency phases on busy cores, see below), NO_BUILD=1,
@@ -29,6 +31,7 @@ build="${BUILD_DIR:-$root/build/release}"
 duration="${DURATION:-5s}"
 conns="${CONNECTIONS:-50}"
 lat_duration="${LAT_DURATION:-2s}"
+tp_rounds="${TP_ROUNDS:-3}"
 rounds="${ROUNDS:-5}"
 ttfb_requests="${TTFB_REQUESTS:-2000}"
 ttfb_max_seconds="${TTFB_MAX_SECONDS:-8}"
@@ -282,33 +285,46 @@ fi
 echo "== machine: $machine; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== upstream $upstream ($upstream_threads io threads); targets: ${active[*]}"
 
-# 1. throughput + RSS under load + CPU per request
-declare -A rps tp_p99 tp_err rss_load rss_hwm cpu_us
+# 1. throughput + RSS under load + CPU per request: TP_ROUNDS interleaved rounds (the order
+# rotates per round, as in the latency phases), so a slow patch of the shared machine hits every
+# target alike; req/s is the median of the rounds, CPU per request and errors are over all of them.
+declare -A rps rps_rounds tp_p99 tp_err rss_load rss_hwm cpu_us tp_ticks tp_total
 for t in "${active[@]}"; do
   run_wrk "$t" /dev/null -t1 -c4 -d1s  # warm-up (connections, JIT, caches)
-  ticks0="$(tree_ticks "${pid[$t]}")"
-  run_wrk "$t" "$work/wrk-$t-c$conns.txt" -t2 -c"$conns" -d"$duration" &
-  wrk_pid=$!
-  peak=0
-  while kill -0 "$wrk_pid" 2>/dev/null; do
-    kb="$(tree_kb "${pid[$t]}" VmRSS)"
-    [ "$kb" -gt "$peak" ] && peak="$kb"
-    sleep 0.2
+  rps_rounds[$t]="" tp_err[$t]=0 rss_load[$t]=0 tp_ticks[$t]=0 tp_total[$t]=0 tp_p99[$t]=""
+done
+n_active=${#active[@]}
+for ((round = 0; round < tp_rounds; round++)); do
+  for ((i = 0; i < n_active; i++)); do
+    t="${active[$(((i + round) % n_active))]}"
+    ticks0="$(tree_ticks "${pid[$t]}")"
+    out="$work/wrk-$t-c$conns-r$round.txt"
+    run_wrk "$t" "$out" -t2 -c"$conns" -d"$duration" &
+    wrk_pid=$!
+    while kill -0 "$wrk_pid" 2>/dev/null; do
+      kb="$(tree_kb "${pid[$t]}" VmRSS)"
+      [ "$kb" -gt "${rss_load[$t]}" ] && rss_load[$t]="$kb"
+      sleep 0.2
+    done
+    wait "$wrk_pid" || true
+    ticks1="$(tree_ticks "${pid[$t]}")"
+    r="$(awk '/^Requests\/sec/ {print $2}' "$out")"
+    rps_rounds[$t]="${rps_rounds[$t]} ${r:-0}"
+    tp_p99[$t]="${tp_p99[$t]} $(to_us "$(awk '$1 == "99%" {print $2}' "$out")")"
+    tp_err[$t]=$((tp_err[$t] + $(errors_of "$out")))
+    tp_ticks[$t]=$((tp_ticks[$t] + ticks1 - ticks0))
+    tp_total[$t]=$((tp_total[$t] + $(awk '/requests in/ {print $1}' "$out" | head -1)))
   done
-  wait "$wrk_pid" || true
-  ticks1="$(tree_ticks "${pid[$t]}")"
-  out="$work/wrk-$t-c$conns.txt"
-  rps[$t]="$(awk '/^Requests\/sec/ {print $2}' "$out")"
-  total="$(awk '/requests in/ {print $1}' "$out")"
-  tp_p99[$t]="$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")"
-  tp_err[$t]="$(errors_of "$out")"
-  rss_load[$t]="$peak"
+done
+for t in "${active[@]}"; do
+  rps[$t]="$(tr ' ' '\n' <<<"${rps_rounds[$t]}" | grep . | median)"
+  tp_p99[$t]="$(tr ' ' '\n' <<<"${tp_p99[$t]}" | grep . | median)"
   rss_hwm[$t]="$(tree_kb "${pid[$t]}" VmHWM)"
-  cpu_us[$t]="$(awk -v d="$((ticks1 - ticks0))" -v n="${total:-0}" -v hz="$(getconf CLK_TCK)" \
+  cpu_us[$t]="$(awk -v d="${tp_ticks[$t]}" -v n="${tp_total[$t]}" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "%.1f", (n > 0) ? d * 1e6 / hz / n : 0 }')"
-  printf '   %-8s c=%-3s %10s req/s  p99 %8s us  errors %s  RSS %s kB (HWM %s)  CPU %s us/req\n' \
-    "$t" "$conns" "${rps[$t]}" "${tp_p99[$t]}" "${tp_err[$t]}" "${rss_load[$t]}" "${rss_hwm[$t]}" \
-    "${cpu_us[$t]}"
+  printf '   %-8s c=%-3s %10s req/s (rounds:%s)  p99 %8s us  errors %s  RSS %s kB (HWM %s)  CPU %s us/req\n' \
+    "$t" "$conns" "${rps[$t]}" "${rps_rounds[$t]}" "${tp_p99[$t]}" "${tp_err[$t]}" "${rss_load[$t]}" \
+    "${rss_hwm[$t]}" "${cpu_us[$t]}"
 done
 
 # Latency phases (2, 3). WARM_CPUS=1 keeps every core busy with SCHED_IDLE spinners, which any
@@ -414,10 +430,10 @@ for t in "${targets[@]}"; do
     "$(awk -v k="${rss_load[$t]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
     "$(awk -v k="${rss_hwm[$t]}" 'BEGIN { printf "%.1f", k / 1024 }')" "${cpu_us[$t]}"
 done
-echo "(req/s: wrk -t2 -c$conns $duration, non-stream; c1: wrk -t1 -c1, median of $rounds interleaved rounds of $lat_duration;"
+echo "(req/s: wrk -t2 -c$conns, median of $tp_rounds interleaved rounds of $duration, non-stream; c1: wrk -t1 -c1, median of $rounds interleaved rounds of $lat_duration;"
 echo " TTFB: first SSE data event, up to $ttfb_requests sequential streams per target (at most ${ttfb_max_seconds}s), interleaved;"
 echo " events: data events per stream (the upstream sends 7), '!' = some streams lacked [DONE];"
-echo " RSS: process tree, max VmRSS sampled during the c=$conns run, and VmHWM; CPU/req: utime+stime per request at c=$conns)"
+echo " RSS: process tree, max VmRSS sampled during the c=$conns runs, and VmHWM; CPU/req: utime+stime per request at c=$conns)"
 
 # Ratios and targets (issue 6).
 if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
