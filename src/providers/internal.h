@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -100,7 +101,19 @@ class Metrics {
   // Requests by (provider, key id, outcome, status): looked up without building a label string,
   // which is written only when /metrics is read.
   using RequestLabels = std::tuple<std::string, std::string, std::string, int>;
-  std::map<RequestLabels, std::uint64_t, std::less<>> requests_;
+  using RequestLabelsView = std::tuple<std::string_view, std::string_view, std::string_view, int>;
+  struct LabelsLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return View(a) < View(b);
+    }
+    template <class T>
+    static RequestLabelsView View(const T& t) {
+      return {std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t)};
+    }
+  };
+  std::map<RequestLabels, std::uint64_t, LabelsLess> requests_;
   std::map<std::string, std::uint64_t> attempt_failures_;
   std::map<std::string, Histogram> latency_, ttft_;  // by provider
   std::uint64_t attempts_total_ = 0;

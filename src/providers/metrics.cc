@@ -38,8 +38,7 @@ void Metrics::OnRequest(const std::string& provider, const std::string& key_id,
                         const std::string& outcome, int status, double latency_ms, double ttft_ms,
                         int attempts) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto key = std::make_tuple(std::string_view(provider), std::string_view(key_id),
-                             std::string_view(outcome), status);
+  RequestLabelsView key(provider, key_id, outcome, status);
   auto it = requests_.find(key);
   if (it == requests_.end())
     it = requests_.emplace(RequestLabels(provider, key_id, outcome, status), 0).first;
