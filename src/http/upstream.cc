@@ -204,22 +204,18 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
       // What is buffered already (a short answer arrives with its header) is parsed right here.
       // Beast's read_some would parse it as well, but then post its completion: one more trip
       // through the loop per piece, and a short stream's end leaving in a write of its own.
-      bool parsed = false;
+      bool read = true;
       if (buffer.size() > 0) {
         buffer.consume(parser.put(buffer.data(), ec));
-        if (ec == bhttp::error::need_more) {
-          ec = {};  // an element is incomplete: read on
-        } else {
-          parsed = true;
-          if (ec == bhttp::error::need_buffer) ec = {};  // pitfall 4: the piece is full
-        }
+        read = ec == bhttp::error::need_more;  // an element is incomplete: read on
+        if (read) ec = {};
       }
-      if (!parsed) {
+      if (read) {
         SetDeadline(*conn, NextBudget(r, deadline, no_limit));
         co_await bhttp::async_read_some(conn->socket, buffer, parser,
                                         asio::redirect_error(kUseLoop, ec));
-        if (ec == bhttp::error::need_buffer) ec = {};  // pitfall 4: the piece is full
       }
+      if (ec == bhttp::error::need_buffer) ec = {};  // pitfall 4: the piece is full
       if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "response cut"));
       std::size_t n = piece.size() - parser.get().body().size;
       if (n == 0) continue;  // a chunk header only

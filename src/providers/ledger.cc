@@ -45,10 +45,9 @@ CREATE INDEX IF NOT EXISTS usage_time ON usage(time_ms);
 )";
 
 constexpr std::size_t kBatchFull = 1024;
-constexpr std::size_t kCatchUpAt = 4096;     // a backlog the normal-priority writer takes over
-constexpr std::size_t kCatchUpChunk = 64;    // records per transaction while catching up
-constexpr std::size_t kIdleChunk = 256;      // records per transaction of the idle writer
-constexpr std::size_t kMaxQueued = 100'000;  // beyond this (the disk stalls) records are dropped
+constexpr std::size_t kCatchUpAt = 4096;   // a backlog the normal-priority writer takes over
+constexpr std::size_t kCatchUpChunk = 64;  // records per transaction while catching up
+constexpr std::size_t kIdleChunk = 256;    // records per transaction of the idle writer
 constexpr std::chrono::milliseconds kBatchWindow{50};
 
 class SqliteLedger final : public Ledger {

@@ -109,9 +109,10 @@ std::string Metrics::Text(const Snapshot& snapshot, std::chrono::steady_clock::t
     }
   }
   if (ledger != nullptr) {
-    out +=
-        "# HELP sf_gateway_usage_records_dropped_total Usage records not stored because 100000 "
-        "were already waiting for the disk.\n";
+    out += fmt::format(
+        "# HELP sf_gateway_usage_records_dropped_total Usage records not stored because {} were "
+        "already waiting for the disk.\n",
+        Ledger::kMaxQueued);
     out += "# TYPE sf_gateway_usage_records_dropped_total counter\n";
     out += fmt::format("sf_gateway_usage_records_dropped_total {}\n", ledger->dropped());
   }

@@ -222,7 +222,9 @@ class Ledger {
   virtual Status Flush() = 0;
   virtual Result<std::vector<UsageRecord>> Recent(int limit) = 0;
   virtual Result<std::vector<UsageSummaryRow>> Summary() = 0;
-  // Records not stored because 100,000 were already waiting for the disk.
+  // Records waiting for the disk beyond which Record drops (and counts) new ones.
+  static constexpr std::size_t kMaxQueued = 100'000;
+  // Records not stored because kMaxQueued were already waiting for the disk.
   virtual std::uint64_t dropped() const { return 0; }
 };
 

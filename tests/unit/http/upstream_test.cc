@@ -106,8 +106,8 @@ class UpstreamTest : public ::testing::Test {
       ++plain_hits_;
       w->Respond(TextResponse(201, "hello"));
     });
-    // Answers the first request and every third one after it; drops the connection (RST) after
-    // reading the others: a keep-alive connection the upstream gives up on under a request.
+    // Answers the odd-numbered requests (1st, 3rd, …); drops the connection (RST) after reading
+    // the even-numbered ones: a keep-alive connection the upstream gives up on under a request.
     auto flaky = [this](ServerRequest&, std::shared_ptr<ResponseWriter> w) {
       if (flaky_hits_++ % 2 == 1) return w->Abort();
       w->Respond(TextResponse(201, "hello"));
