@@ -10,6 +10,8 @@
 #   1. throughput: wrk -t2 -cCONNECTIONS for DURATION (non-stream chat), TP_ROUNDS interleaved
 #      rounds, median req/s; with RSS sampled under load
 #      (VmRSS max, VmHWM; the whole process tree) and CPU per request (utime+stime / requests);
+#      once with every process free to run on every CPU ("shared") and once isolated as
+#      reference §5 asks (gateway on GATEWAY_CPUS, upstream and wrk on CLIENT_CPUS);
 #   2. latency at concurrency 1: wrk -t1 -c1 for LAT_DURATION, ROUNDS rounds, targets interleaved;
 #      the median of the rounds' p50 and p99, and the difference to direct;
 #   3. TTFB of streams: gateway_ttfb, TTFB_REQUESTS sequential streams per target, interleaved.
@@ -20,8 +22,10 @@
 # ROUNDS (5), TTFB_REQUESTS (2000), TTFB_MAX_SECONDS (8, per target), UPSTREAM_THREADS (2),
 # SF_IO_THREADS (2, our gateway's io threads), TARGETS ("direct nginx ours portkey litellm"),
 # LITELLM_WORKERS (1), WARM_CPUS=1 (latency phases on busy cores, see below), NO_BUILD=1,
-# PIN=1 (reference §5 isolation: every gateway on GATEWAY_CPUS, default "0"; the upstream, wrk and
-# gateway_ttfb on CLIENT_CPUS, default "1"; direct then runs on CLIENT_CPUS alone),
+# ISOLATE=0 (skip the isolated throughput run),
+# PIN=1 (reference §5 isolation for every phase, not only the isolated throughput run: every
+# gateway on GATEWAY_CPUS, default "0"; the upstream, wrk and gateway_ttfb on CLIENT_CPUS,
+# default "1"; direct then runs on CLIENT_CPUS alone),
 # KEEP=1 (keep the work dir with logs and raw wrk output),
 # RESULTS (default bench/gateway/results.tsv).
 set -euo pipefail
@@ -288,43 +292,85 @@ echo "== upstream $upstream ($upstream_threads io threads); targets: ${active[*]
 # 1. throughput + RSS under load + CPU per request: TP_ROUNDS interleaved rounds (the order
 # rotates per round, as in the latency phases), so a slow patch of the shared machine hits every
 # target alike; req/s is the median of the rounds, CPU per request and errors are over all of them.
+# Measured twice (unless PIN=1 pins everything anyway, or there is one CPU):
+#   shared:   every process may run on every CPU: the gateway competes with wrk and the upstream
+#             for the same two vCPUs, so its CPU per request is paid out of direct's budget;
+#   isolated: reference §5 step 2 during the runs: the gateway's process tree on GATEWAY_CPUS,
+#             the upstream and wrk on CLIENT_CPUS (direct then runs on CLIENT_CPUS alone), set
+#             with taskset on the running processes and undone afterwards, so the latency phases
+#             below run unpinned (pinned, direct's c=1 round trip never leaves one CPU).
+tp_modes=(shared)
+if [ "${PIN:-0}" != 1 ] && [ "${ISOLATE:-1}" = 1 ] && [ "$(nproc)" -ge 2 ]; then
+  command -v taskset >/dev/null && tp_modes+=(isolated)
+fi
+all_cpus="0-$(($(nproc) - 1))"
+set_affinity() {  # cpus pid: every thread of the process tree
+  local p
+  for p in $(tree_pids "$2"); do taskset -a -p -c "$1" "$p" >/dev/null 2>&1 || true; done
+}
 declare -A rps rps_rounds tp_p99 tp_err rss_load rss_hwm cpu_us tp_ticks tp_total
 for t in "${active[@]}"; do
   run_wrk "$t" /dev/null -t1 -c4 -d1s  # warm-up (connections, JIT, caches)
-  rps_rounds[$t]="" tp_err[$t]=0 rss_load[$t]=0 tp_ticks[$t]=0 tp_total[$t]=0 tp_p99[$t]=""
-done
-n_active=${#active[@]}
-for ((round = 0; round < tp_rounds; round++)); do
-  for ((i = 0; i < n_active; i++)); do
-    t="${active[$(((i + round) % n_active))]}"
-    ticks0="$(tree_ticks "${pid[$t]}")"
-    out="$work/wrk-$t-c$conns-r$round.txt"
-    run_wrk "$t" "$out" -t2 -c"$conns" -d"$duration" &
-    wrk_pid=$!
-    while kill -0 "$wrk_pid" 2>/dev/null; do
-      kb="$(tree_kb "${pid[$t]}" VmRSS)"
-      [ "$kb" -gt "${rss_load[$t]}" ] && rss_load[$t]="$kb"
-      sleep 0.2
-    done
-    wait "$wrk_pid" || true
-    ticks1="$(tree_ticks "${pid[$t]}")"
-    r="$(awk '/^Requests\/sec/ {print $2}' "$out")"
-    rps_rounds[$t]="${rps_rounds[$t]} ${r:-0}"
-    tp_p99[$t]="${tp_p99[$t]} $(to_us "$(awk '$1 == "99%" {print $2}' "$out")")"
-    tp_err[$t]=$((tp_err[$t] + $(errors_of "$out")))
-    tp_ticks[$t]=$((tp_ticks[$t] + ticks1 - ticks0))
-    tp_total[$t]=$((tp_total[$t] + $(awk '/requests in/ {print $1}' "$out" | head -1)))
+  rss_load[$t]=0
+  for m in "${tp_modes[@]}"; do
+    rps_rounds[$m:$t]="" tp_err[$m:$t]=0 tp_ticks[$m:$t]=0 tp_total[$m:$t]=0 tp_p99[$m:$t]=""
   done
 done
+n_active=${#active[@]}
+for m in "${tp_modes[@]}"; do
+  saved_pin=("${pin_client[@]}")
+  if [ "$m" = isolated ]; then
+    set_affinity "${CLIENT_CPUS:-1}" "$upstream_pid"
+    pin_client=(taskset -c "${CLIENT_CPUS:-1}")
+  fi
+  for ((round = 0; round < tp_rounds; round++)); do
+    for ((i = 0; i < n_active; i++)); do
+      t="${active[$(((i + round) % n_active))]}"
+      k="$m:$t"
+      [ "$m" = isolated ] && [ "$t" != direct ] && set_affinity "${GATEWAY_CPUS:-0}" "${pid[$t]}"
+      ticks0="$(tree_ticks "${pid[$t]}")"
+      out="$work/wrk-$t-c$conns-$m-r$round.txt"
+      run_wrk "$t" "$out" -t2 -c"$conns" -d"$duration" &
+      wrk_pid=$!
+      while kill -0 "$wrk_pid" 2>/dev/null; do
+        kb="$(tree_kb "${pid[$t]}" VmRSS)"
+        [ "$kb" -gt "${rss_load[$t]}" ] && rss_load[$t]="$kb"
+        sleep 0.2
+      done
+      wait "$wrk_pid" || true
+      ticks1="$(tree_ticks "${pid[$t]}")"
+      [ "$m" = isolated ] && [ "$t" != direct ] && set_affinity "$all_cpus" "${pid[$t]}"
+      r="$(awk '/^Requests\/sec/ {print $2}' "$out")"
+      rps_rounds[$k]="${rps_rounds[$k]} ${r:-0}"
+      tp_p99[$k]="${tp_p99[$k]} $(to_us "$(awk '$1 == "99%" {print $2}' "$out")")"
+      tp_err[$k]=$((tp_err[$k] + $(errors_of "$out")))
+      tp_ticks[$k]=$((tp_ticks[$k] + ticks1 - ticks0))
+      tp_total[$k]=$((tp_total[$k] + $(awk '/requests in/ {print $1}' "$out" | head -1)))
+    done
+  done
+  [ "$m" = isolated ] && set_affinity "$all_cpus" "$upstream_pid"
+  pin_client=("${saved_pin[@]}")
+done
+for m in "${tp_modes[@]}"; do
+  echo "   -- throughput, $m"
+  for t in "${active[@]}"; do
+    k="$m:$t"
+    rps[$k]="$(tr ' ' '\n' <<<"${rps_rounds[$k]}" | grep . | median)"
+    tp_p99[$k]="$(tr ' ' '\n' <<<"${tp_p99[$k]}" | grep . | median)"
+    cpu_us[$k]="$(awk -v d="${tp_ticks[$k]}" -v n="${tp_total[$k]}" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN { printf "%.1f", (n > 0) ? d * 1e6 / hz / n : 0 }')"
+    printf '   %-8s c=%-3s %10s req/s (rounds:%s)  p99 %8s us  errors %s  CPU %s us/req\n' \
+      "$t" "$conns" "${rps[$k]}" "${rps_rounds[$k]}" "${tp_p99[$k]}" "${tp_err[$k]}" "${cpu_us[$k]}"
+  done
+done
+# The shared run is the row's main number; the isolated one is reported next to it.
+iso="${tp_modes[1]:-}"
 for t in "${active[@]}"; do
-  rps[$t]="$(tr ' ' '\n' <<<"${rps_rounds[$t]}" | grep . | median)"
-  tp_p99[$t]="$(tr ' ' '\n' <<<"${tp_p99[$t]}" | grep . | median)"
   rss_hwm[$t]="$(tree_kb "${pid[$t]}" VmHWM)"
-  cpu_us[$t]="$(awk -v d="${tp_ticks[$t]}" -v n="${tp_total[$t]}" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%.1f", (n > 0) ? d * 1e6 / hz / n : 0 }')"
-  printf '   %-8s c=%-3s %10s req/s (rounds:%s)  p99 %8s us  errors %s  RSS %s kB (HWM %s)  CPU %s us/req\n' \
-    "$t" "$conns" "${rps[$t]}" "${rps_rounds[$t]}" "${tp_p99[$t]}" "${tp_err[$t]}" "${rss_load[$t]}" \
-    "${rss_hwm[$t]}" "${cpu_us[$t]}"
+  rps[$t]="${rps[shared:$t]}" cpu_us[$t]="${cpu_us[shared:$t]}"
+  tp_err[$t]=0
+  for m in "${tp_modes[@]}"; do tp_err[$t]=$((tp_err[$t] + tp_err[$m:$t])); done
+  printf '   %-8s RSS %s kB under load (HWM %s)\n' "$t" "${rss_load[$t]}" "${rss_hwm[$t]}"
 done
 
 # Latency phases (2, 3). WARM_CPUS=1 keeps every core busy with SCHED_IDLE spinners, which any
@@ -412,28 +458,37 @@ if [ "$commit" != unknown ] &&
   commit="$commit+dirty"
 fi
 echo "== results ($(date -u +%FT%TZ), commit $commit)"
-printf '%-9s %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %9s %9s %8s\n' \
-  target "req/s" "x direct" errors "c1 p50us" added "c1 p99us" added "TTFB p50" added \
-  "TTFB p99" events "RSS load" "RSS peak" "CPU/req"
+printf '%-9s %10s %8s %8s | %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %9s %9s %6s\n' \
+  target "req/s" "x direct" "CPU/req" "iso req/s" "x direct" "CPU/req" "c1 p50us" added \
+  "c1 p99us" added "TTFB p50" added "TTFB p99" events "RSS load" "RSS peak" errors
+declare -A errs
 for t in "${targets[@]}"; do
   if [ "${status[$t]:-}" != ok ]; then
     printf '%-9s %s\n' "$t" "${status[$t]:-not run}"
     continue
   fi
   ratio="$(awk -v a="${rps[$t]}" -v b="${rps[direct]:-}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
-  printf '%-9s %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %8sM %8sM %6sus\n' \
-    "$t" "$(fmt_k "${rps[$t]}")" "$ratio" "$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0}))" \
+  iso_rps="-" iso_ratio="-" iso_cpu="-"
+  if [ -n "$iso" ]; then
+    iso_rps="$(fmt_k "${rps[$iso:$t]}")" iso_cpu="${cpu_us[$iso:$t]}us"
+    iso_ratio="$(awk -v a="${rps[$iso:$t]}" -v b="${rps[$iso:direct]:-}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
+  fi
+  errs[$t]=$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0}))
+  printf '%-9s %10s %8s %8s | %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %8sM %8sM %6s\n' \
+    "$t" "$(fmt_k "${rps[$t]}")" "$ratio" "${cpu_us[$t]}us" "$iso_rps" "$iso_ratio" "$iso_cpu" \
     "$(fmt_k "${p50[$t]}")" "$(plus "${p50[$t]}" "${p50[direct]:-}")" \
     "$(fmt_k "${p99[$t]}")" "$(plus "${p99[$t]}" "${p99[direct]:-}")" \
     "$(fmt_k "${ttfb50[$t]:-}")" "$(plus "${ttfb50[$t]:-}" "${ttfb50[direct]:-}")" \
     "$(fmt_k "${ttfb99[$t]:-}")" "${ttfb_events[$t]:-}${ttfb_nodone[$t]:+$([ "${ttfb_nodone[$t]}" != 0 ] && echo "!")}" \
     "$(awk -v k="${rss_load[$t]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
-    "$(awk -v k="${rss_hwm[$t]}" 'BEGIN { printf "%.1f", k / 1024 }')" "${cpu_us[$t]}"
+    "$(awk -v k="${rss_hwm[$t]}" 'BEGIN { printf "%.1f", k / 1024 }')" "${errs[$t]}"
 done
-echo "(req/s: wrk -t2 -c$conns, median of $tp_rounds interleaved rounds of $duration, non-stream; c1: wrk -t1 -c1, median of $rounds interleaved rounds of $lat_duration;"
+echo "(req/s: wrk -t2 -c$conns, median of $tp_rounds interleaved rounds of $duration, non-stream, every process on every CPU; iso: the same"
+echo " with the gateway on CPU ${GATEWAY_CPUS:-0} and upstream + wrk on CPU ${CLIENT_CPUS:-1} (reference §5 isolation); errors: all phases;"
+echo " c1: wrk -t1 -c1, median of $rounds interleaved rounds of $lat_duration, unpinned;"
 echo " TTFB: first SSE data event, up to $ttfb_requests sequential streams per target (at most ${ttfb_max_seconds}s), interleaved;"
 echo " events: data events per stream (the upstream sends 7), '!' = some streams lacked [DONE];"
-echo " RSS: process tree, max VmRSS sampled during the c=$conns runs, and VmHWM; CPU/req: utime+stime per request at c=$conns)"
+echo " RSS: process tree, max VmRSS sampled during the c=$conns runs, and VmHWM; CPU/req: the target's utime+stime per request at c=$conns)"
 
 # Ratios and targets (issue 6).
 if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
@@ -452,7 +507,13 @@ if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
   }
   echo
   echo "== targets (issue 6)"
-  check "throughput, ours / direct" "$(awk -v a="${rps[ours]}" -v b="${rps[direct]}" 'BEGIN { printf "%.3f", a / b }')" ">=" 0.5 ""
+  # Both throughput settings are checked: isolated is reference §5's protocol, shared is this box
+  # as it is (where nginx, doing no gateway work, reaches about half of direct).
+  ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b <= 0) print "-"; else printf "%.3f", a / b }'; }
+  if [ -n "$iso" ]; then
+    check "throughput, ours / direct, isolated (§5)" "$(ratio_of "${rps[$iso:ours]}" "${rps[$iso:direct]}")" ">=" 0.5 ""
+  fi
+  check "throughput, ours / direct, shared CPUs" "$(ratio_of "${rps[ours]}" "${rps[direct]}")" ">=" 0.5 ""
   if [ -n "$best_peer" ]; then
     check "throughput, ours / faster peer ($best_peer)" "$(awk -v a="${rps[ours]}" -v b="$best_rps" 'BEGIN { printf "%.1f", a / b }')" ">=" 10 "x"
   fi
@@ -463,8 +524,11 @@ if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
   if [ "${status[nginx]:-}" = ok ]; then
     printf '   %-44s %10s   (reference: nginx proxies without gateway work)\n' \
       "throughput, ours / nginx" "$(awk -v a="${rps[ours]}" -v b="${rps[nginx]}" 'BEGIN { printf "%.3f", a / b }')"
-    printf '   %-44s %10s\n' "throughput, nginx / direct" \
-      "$(awk -v a="${rps[nginx]}" -v b="${rps[direct]}" 'BEGIN { printf "%.3f", a / b }')"
+    printf '   %-44s %10s\n' "throughput, nginx / direct, shared CPUs" "$(ratio_of "${rps[nginx]}" "${rps[direct]}")"
+    if [ -n "$iso" ]; then
+      printf '   %-44s %10s\n' "throughput, nginx / direct, isolated" \
+        "$(ratio_of "${rps[$iso:nginx]}" "${rps[$iso:direct]}")"
+    fi
   fi
   check "upstream headroom: direct / ours req/s" "$(awk -v a="${rps[direct]}" -v b="${rps[ours]}" 'BEGIN { printf "%.1f", a / b }')" ">=" 1 "x"
 fi
@@ -472,12 +536,12 @@ fi
 for w in "${warmers[@]}"; do kill "$w" 2>/dev/null || true; done
 
 # ---- record ---------------------------------------------------------------------------------
-[ -f "$results" ] || printf 'date\tcommit\ttarget\treq_per_s\terrors\tc1_p50_us\tc1_p99_us\tttfb_p50_us\tttfb_p99_us\tstream_events\trss_load_kb\trss_hwm_kb\tcpu_us_per_req\tconnections\tloadavg\tmachine\n' >"$results"
+[ -f "$results" ] || printf 'date\tcommit\ttarget\treq_per_s\terrors\tc1_p50_us\tc1_p99_us\tttfb_p50_us\tttfb_p99_us\tstream_events\trss_load_kb\trss_hwm_kb\tcpu_us_per_req\tconnections\tloadavg\tmachine\treq_per_s_isolated\tcpu_us_per_req_isolated\n' >"$results"
 for t in "${active[@]}"; do
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" \
-    "$commit" "$t" "${rps[$t]}" "$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0}))" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" \
+    "$commit" "$t" "${rps[$t]}" "${errs[$t]}" \
     "${p50[$t]}" "${p99[$t]}" "${ttfb50[$t]:-}" "${ttfb99[$t]:-}" "${ttfb_events[$t]:-}" \
     "${rss_load[$t]}" "${rss_hwm[$t]}" "${cpu_us[$t]}" "$conns" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-    "$machine" >>"$results"
+    "$machine" "${iso:+${rps[$iso:$t]}}" "${iso:+${cpu_us[$iso:$t]}}" >>"$results"
 done
 echo "recorded in $results"
