@@ -103,6 +103,7 @@ struct UpstreamConn : std::enable_shared_from_this<UpstreamConn> {
   LoopSocket socket;
   Watchdog watchdog;
   boost::beast::flat_buffer buffer;   // empty between calls (only such connections are pooled)
+  std::string out;                    // the request being sent (wire.h)
   SteadyClock::time_point pooled_at;  // when it last went back to the pool
   std::array<char, kReadPiece> piece;
 };

@@ -24,6 +24,7 @@
 
 #include "http/http.h"
 #include "http/loop.h"
+#include "http/wire.h"
 
 namespace sf::http {
 namespace {
@@ -64,6 +65,7 @@ struct ConnState : std::enable_shared_from_this<ConnState> {
   LoopSocket socket;
   Watchdog watchdog;  // read, write and idle timeouts
   LoopTimer signal;
+  std::string out;  // the bytes of the write being sent (wire.h)
   std::shared_ptr<Exchange> current;
   bool idle = true;      // waiting for the next request (loop thread only)
   bool closing = false;  // shutdown: finish the current exchange, then close (loop thread only)
@@ -127,25 +129,27 @@ class WriterImpl final : public ResponseWriter {
   std::shared_ptr<Exchange> ex_;
 };
 
-// Coalesces the chunks queued at the front into one piece: fewer syscalls under load.
-std::string TakeQueuedChunks(Exchange& ex) {
-  std::string data;
-  while (!ex.items.empty() && ex.items.front().kind == Item::kChunk) {
-    if (data.empty()) {
-      data = std::move(ex.items.front().data);
-    } else {
-      data += ex.items.front().data;
-    }
-    ex.items.pop_front();
+// Appends one piece of a streamed body: framed as a chunk (Beast's make_chunk) when `chunked`,
+// as is otherwise (HTTP/1.0, the body ends with the connection).
+void AppendChunk(std::string& out, const std::string& data, bool chunked) {
+  if (chunked) {
+    AppendBytes(out, bhttp::make_chunk(asio::buffer(data)));
+  } else {
+    out += data;
   }
-  return data;
 }
 
-// True (and the item consumed) when the stream's end is queued next: it can go out with the
-// chunks before it instead of in a write of its own.
-bool TakeQueuedEnd(Exchange& ex) {
+// Appends the chunks queued at the front, so they leave in the write being prepared (fewer
+// syscalls under load), and the end of the stream when it is queued right after them. Returns
+// true when the end was taken: the exchange is complete with this write.
+bool AppendQueued(std::string& out, Exchange& ex, bool chunked) {
+  while (!ex.items.empty() && ex.items.front().kind == Item::kChunk) {
+    AppendChunk(out, ex.items.front().data, chunked);
+    ex.items.pop_front();
+  }
   if (ex.items.empty() || ex.items.front().kind != Item::kEnd) return false;
   ex.items.pop_front();
+  if (chunked) AppendBytes(out, bhttp::make_chunk_last());
   return true;
 }
 
@@ -523,12 +527,12 @@ LoopAwaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<
         res.keep_alive(keep_alive);
         res.prepare_payload();
         SetDeadline(c, options_.write_timeout);
-        if (head) {
-          bhttp::response_serializer<bhttp::string_body> sr{res};
-          co_await bhttp::async_write_header(c.socket, sr, asio::redirect_error(kUseLoop, ec));
-        } else {
-          co_await bhttp::async_write(c.socket, res, asio::redirect_error(kUseLoop, ec));
-        }
+        TrimOutput(c.out);
+        AppendHeader(c.out, res);
+        // The body goes out from where it is (it may be large), in the same write.
+        std::array<asio::const_buffer, 2> pieces{
+            asio::buffer(c.out), asio::buffer(res.body().data(), head ? 0 : res.body().size())};
+        co_await asio::async_write(c.socket, pieces, asio::redirect_error(kUseLoop, ec));
         co_return finish(!ec && keep_alive);
       }
       case Item::kBegin: {
@@ -547,72 +551,42 @@ LoopAwaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<
           keep_alive = false;  // HTTP/1.0: the body ends when the connection closes
         }
         res.keep_alive(keep_alive);
-        bhttp::response_serializer<bhttp::empty_body> sr{res};
         SetDeadline(c, options_.write_timeout);
-        if (chunked && !head && !ex->items.empty() && ex->items.front().kind == Item::kChunk) {
-          // The first chunk is already queued (a proxy relaying its first event): send it with
-          // the header in one write, so the client gets both in one segment and one wake-up.
-          std::string header_bytes;
-          ec = {};  // may still hold the signal wait's operation_aborted
-          sr.split(true);
-          while (!ec && !sr.is_header_done()) {
-            sr.next(ec, [&](boost::system::error_code& next_ec, const auto& buffers) {
-              next_ec = {};
-              for (auto b : beast::buffers_range_ref(buffers))
-                header_bytes.append(static_cast<const char*>(b.data()), b.size());
-              sr.consume(beast::buffer_bytes(buffers));
-            });
-          }
-          if (ec) co_return finish(false);
-          std::string data = TakeQueuedChunks(*ex);
-          if (TakeQueuedEnd(*ex)) {  // a short stream that is complete already: one write in all
-            co_await asio::async_write(
-                c.socket,
-                beast::buffers_cat(asio::buffer(header_bytes),
-                                   bhttp::make_chunk(asio::buffer(data)), bhttp::make_chunk_last()),
-                asio::redirect_error(kUseLoop, ec));
-            co_return finish(!ec && keep_alive);
-          }
-          co_await asio::async_write(
-              c.socket,
-              beast::buffers_cat(asio::buffer(header_bytes), bhttp::make_chunk(asio::buffer(data))),
-              asio::redirect_error(kUseLoop, ec));
-          if (ec) co_return finish(false);
-          streaming = true;
-          break;
+        TrimOutput(c.out);
+        AppendHeader(c.out, res);
+        if (head) {
+          co_await asio::async_write(c.socket, asio::buffer(c.out),
+                                     asio::redirect_error(kUseLoop, ec));
+          co_return finish(!ec && keep_alive && !chunked);
         }
-        co_await bhttp::async_write_header(c.socket, sr, asio::redirect_error(kUseLoop, ec));
-        if (ec) co_return finish(false);
-        if (head) co_return finish(keep_alive && !chunked);
+        // What a proxy relaying its first events queued already goes out with the header, and
+        // a short stream that is complete already (its end queued too) in one write in all: the
+        // client gets it in one segment and one wake-up.
+        const bool done = AppendQueued(c.out, *ex, chunked);
+        co_await asio::async_write(c.socket, asio::buffer(c.out),
+                                   asio::redirect_error(kUseLoop, ec));
+        if (ec || done) co_return finish(!ec && keep_alive);
         streaming = true;
         break;
       }
       case Item::kChunk: {
         if (!streaming) break;
-        std::string data = std::move(item.data) + TakeQueuedChunks(*ex);
+        TrimOutput(c.out);
+        AppendChunk(c.out, item.data, chunked);
+        const bool done = AppendQueued(c.out, *ex, chunked);
         SetDeadline(c, options_.write_timeout);
-        if (chunked && TakeQueuedEnd(*ex)) {  // the last chunk and the end in one write
-          co_await asio::async_write(
-              c.socket,
-              beast::buffers_cat(bhttp::make_chunk(asio::buffer(data)), bhttp::make_chunk_last()),
-              asio::redirect_error(kUseLoop, ec));
-          co_return finish(!ec && keep_alive);
-        }
-        if (chunked) {
-          co_await asio::async_write(c.socket, bhttp::make_chunk(asio::buffer(data)),
-                                     asio::redirect_error(kUseLoop, ec));
-        } else {
-          co_await asio::async_write(c.socket, asio::buffer(data),
-                                     asio::redirect_error(kUseLoop, ec));
-        }
-        if (ec) co_return finish(false);
+        co_await asio::async_write(c.socket, asio::buffer(c.out),
+                                   asio::redirect_error(kUseLoop, ec));
+        if (ec || done) co_return finish(!ec && keep_alive);
         break;
       }
       case Item::kEnd: {
         if (!streaming) break;
         if (chunked) {
+          TrimOutput(c.out);
+          AppendBytes(c.out, bhttp::make_chunk_last());
           SetDeadline(c, options_.write_timeout);
-          co_await asio::async_write(c.socket, bhttp::make_chunk_last(),
+          co_await asio::async_write(c.socket, asio::buffer(c.out),
                                      asio::redirect_error(kUseLoop, ec));
         }
         co_return finish(!ec && keep_alive);

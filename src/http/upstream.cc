@@ -17,6 +17,7 @@
 #include <cerrno>
 
 #include "http/loop.h"
+#include "http/wire.h"
 
 namespace sf::http {
 namespace {
@@ -171,7 +172,10 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
     }
 
     SetDeadline(*conn, NextBudget(r, deadline, no_limit));
-    co_await bhttp::async_write(conn->socket, msg, asio::redirect_error(kUseLoop, ec));
+    TrimOutput(conn->out);
+    AppendHeader(conn->out, msg);
+    std::array<asio::const_buffer, 2> pieces{asio::buffer(conn->out), asio::buffer(msg.body())};
+    co_await asio::async_write(conn->socket, pieces, asio::redirect_error(kUseLoop, ec));
     if (ec && reused && may_resend) continue;  // the pooled connection had died
     if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot send"));
 
