@@ -11,6 +11,7 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev clang-format
   libcurl4-openssl-dev libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlite3-dev sqlite3 libcli11-dev libfmt-dev libspdlog-dev libsodium-dev zlib1g-dev libmimalloc-dev
+  libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   bubblewrap wrk hyperfine
   python3 python3-venv

@@ -4,7 +4,7 @@
 //  - odd: a chat completion request body through the whole gateway path (JSON parse, validation,
 //    model routing, the attempt loop, the answer) against an upstream that streams back a fixed
 //    answer. Every body must get exactly one answer: a completion, a stream or an OpenAI-style
-//    error.
+//    error, and "not valid JSON" exactly when nlohmann::json::accept says so.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,14 +36,19 @@ class Writer final : public http::ResponseWriter {
  public:
   void Respond(http::Response r) override {
     ++answers;
-    if (r.status >= 400 && !nlohmann::json::parse(r.body, nullptr, false).contains("error"))
+    auto body = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status >= 400 && !body.contains("error"))
       std::abort();  // every error must be an OpenAI-style error object
+    if (r.status == 400 && body["error"].is_object() &&
+        body["error"].value("code", "") == "invalid_json")
+      invalid_json = true;
   }
   void Begin(int, http::Headers) override { ++answers; }
   void Write(std::string) override {}
   void End() override {}
   bool closed() const override { return false; }
   int answers = 0;
+  bool invalid_json = false;
 };
 
 struct World {
@@ -79,5 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto writer = std::make_shared<Writer>();
   world->gateway->Complete(std::string(text), world->upstream, writer);
   if (writer->answers != 1) std::abort();
+  // The gateway reads requests with simdjson and asks nlohmann about what simdjson refuses: the
+  // verdict "not JSON" must be nlohmann's, whichever parser read the text.
+  if (writer->invalid_json == nlohmann::json::accept(text)) std::abort();
   return 0;
 }

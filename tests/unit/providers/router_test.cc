@@ -241,9 +241,25 @@ TEST_F(RouterTest, BadRequestsGetOpenAiErrors) {
   EXPECT_TRUE(up_.calls().empty());
 }
 
-// The router reads `model`, `messages` and `stream` without building a document (a SAX pass);
-// it must read them as a document would: the last duplicate wins, nested members do not count,
-// a null stream is no stream, and a body whose model needs no rewrite goes upstream byte for byte.
+// simdjson reads requests; what it refuses goes to nlohmann, whose message says where the text
+// broke (simdjson's says only what kind of error it was).
+TEST_F(RouterTest, NotJsonSaysWhereTheTextBroke) {
+  Make(kTwoProviders);
+  auto w = std::make_shared<CaptureWriter>();
+  gw_->Complete("{\"model\":\"openrouter/m\",\n \"messages\": [tru]}", up_, w);
+  EXPECT_EQ(w->response.status, 400);
+  auto j = w->Json();
+  EXPECT_EQ(j["error"]["code"], "invalid_json");
+  std::string message = j["error"]["message"];
+  EXPECT_NE(message.find("request body is not valid JSON"), std::string::npos) << message;
+  EXPECT_NE(message.find("line 2"), std::string::npos) << message;
+  EXPECT_TRUE(up_.calls().empty());
+}
+
+// The router reads `model`, `messages` and `stream` with simdjson (nlohmann's SAX pass when it
+// refuses); it must read them as a document would: the last duplicate wins, nested members do not
+// count, a null stream is no stream, and a body whose model needs no rewrite goes upstream byte for
+// byte.
 TEST_F(RouterTest, RequestMembersAreReadAsADocumentWouldBe) {
   Make(kTwoProviders);
   auto send = [&](const std::string& body) {
