@@ -289,6 +289,16 @@ TEST_F(RouterTest, RequestMembersAreReadAsADocumentWouldBe) {
   w = send(body);
   EXPECT_EQ(w->response.status, 200) << w->response.body;
   EXPECT_EQ(up_.calls().back().body, body);
+
+  // A body above simdjson's size cap (long conversations) is read by the SAX pass: same rules.
+  const std::string big = R"({"model":7,"messages":[{"role":"user","content":")" +
+                          std::string(300u << 10, 'x') + R"("}],"stream":false,"model":"m"})";
+  w = send(big);
+  EXPECT_EQ(w->response.status, 200) << w->response.body.substr(0, 200);
+  EXPECT_EQ(up_.calls().back().body, big);
+  w = send(big.substr(0, big.size() - 1));  // cut: not JSON, whichever parser read it
+  EXPECT_EQ(w->response.status, 400);
+  EXPECT_EQ(w->Json()["error"]["code"], "invalid_json");
 }
 
 TEST(ExtractUsageTest, ReadsTheThreeCountsOfTheUsageObject) {
