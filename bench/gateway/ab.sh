@@ -24,24 +24,9 @@ for tool in wrk taskset awk; do
 done
 
 work="$(mktemp -d /tmp/sf-bench-ab.XXXXXX)"
-pids=()
-stop_all() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  pids=()
-}
+source "$here/procs.sh"
 trap 'stop_all; rm -rf "$work"' EXIT
 
-listen_url() {  # log-file sed-expression -> the URL once printed
-  local i v
-  for i in $(seq 1 100); do
-    v="$(sed -n "$2" "$1")"
-    [ -n "$v" ] && { echo "$v"; return 0; }
-    sleep 0.05
-  done
-  return 1
-}
 cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 measure() {  # gateway-pid url wrk-prefix... -> "req/s user_us sys_us"
   local gp="$1" url="$2"; shift 2
@@ -64,7 +49,7 @@ for ((round = 1; round <= rounds; round++)); do
     "$upstream_bin" --port 0 --threads 2 >"$work/up.log" 2>&1 &
     up_pid=$!
     pids+=("$up_pid")
-    up="$(listen_url "$work/up.log" 's/^listening on //p')"
+    up="$(printed "$work/up.log" 's/^listening on //p' 5)"
     printf 'providers:\n  upstream:\n    url: %s/v1\n    api_key: sk-bench\n    models: [bench-model]\n' \
       "$up" >"$work/agentic-config.yaml"
     rm -rf "$work/store" && mkdir -p "$work/store"
@@ -73,7 +58,7 @@ for ((round = 1; round <= rounds; round++)); do
       >"$work/gw.log" 2>&1) &
     gw_pid=$!
     pids+=("$gw_pid")
-    gw="$(listen_url "$work/gw.log" 's/^serving on \(http:\/\/127.0.0.1:[0-9]*\).*/\1/p')"
+    gw="$(printed "$work/gw.log" 's/^serving on \(http:\/\/127.0.0.1:[0-9]*\).*/\1/p' 5)"
     wrk -t1 -c4 -d1s -s "$here/chat.lua" "$gw/v1/chat/completions" >/dev/null
     read -r r_s u_s s_s <<<"$(measure "$gw_pid" "$gw")"
     taskset -a -p -c "${GATEWAY_CPUS:-0}" "$gw_pid" >/dev/null

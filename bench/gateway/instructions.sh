@@ -27,29 +27,14 @@ if [ "${STREAM:-0}" = 1 ]; then
   sed 's/"model":"bench-model",/"model":"bench-model","stream":true,/' "$here/chat.lua" >"$work/stream.lua"
   lua="$work/stream.lua"
 fi
-pids=()
-stop_all() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  pids=()
-}
+source "$here/procs.sh"
 trap 'stop_all; rm -rf "$work"' EXIT
-wait_for() {  # log-file sed-expression seconds -> the printed value
-  local i v
-  for ((i = 0; i < $3 * 10; i++)); do
-    v="$(sed -n "$2" "$1")"
-    [ -n "$v" ] && { echo "$v"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
 
 for bin in "$@"; do
   bin="$(readlink -f "$bin")"
   "$upstream_bin" --port 0 --threads 1 >"$work/up.log" 2>&1 &
   pids+=($!)
-  up="$(wait_for "$work/up.log" 's/^listening on //p' 5)"
+  up="$(printed "$work/up.log" 's/^listening on //p' 5)"
   printf 'providers:\n  upstream:\n    url: %s/v1\n    api_key: sk-bench\n    models: [bench-model]\n' \
     "$up" >"$work/agentic-config.yaml"
   rm -rf "$work/store" "$work"/cg.out.* && mkdir -p "$work/store"
@@ -59,7 +44,7 @@ for bin in "$@"; do
     >"$work/gw.log" 2>&1) &
   vg=$!
   pids+=("$vg")
-  gw="$(wait_for "$work/gw.log" 's/^serving on \(http:\/\/127.0.0.1:[0-9]*\).*/\1/p' 30)"
+  gw="$(printed "$work/gw.log" 's/^serving on \(http:\/\/127.0.0.1:[0-9]*\).*/\1/p' 30)"
   wrk -t1 -c4 -d3s -s "$lua" "$gw/v1/chat/completions" >/dev/null
   sleep 1.5  # the ledger's batch window passes
   callgrind_control -z "$vg" >/dev/null 2>&1

@@ -57,11 +57,9 @@ for tool in wrk curl node npm python3 awk; do
 done
 
 work="$(mktemp -d /tmp/sf-bench-gateway.XXXXXX)"
-pids=()
+source "$here/procs.sh"
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_all
   if [ "${KEEP:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -121,12 +119,8 @@ wait_for() {
 upstream_pid=$!
 pids+=("$upstream_pid")
 upstream=""
-for _ in $(seq 1 100); do
-  upstream="$(sed -n 's/^listening on //p' "$work/upstream.log")"
-  [ -n "$upstream" ] && break
-  sleep 0.05
-done
-[ -n "$upstream" ] || { echo "upstream did not start:" >&2; cat "$work/upstream.log" >&2; exit 1; }
+upstream="$(printed "$work/upstream.log" 's/^listening on //p' 5)" ||
+  { echo "upstream did not start:" >&2; cat "$work/upstream.log" >&2; exit 1; }
 
 declare -A url pid hdrs status
 url[direct]="$upstream"
@@ -163,12 +157,8 @@ EOF
     --port 0 --io-threads "$sf_io_threads" >"$work/ours.log" 2>&1) &
   pid[ours]=$!
   pids+=("${pid[ours]}")
-  for _ in $(seq 1 100); do
-    port="$(sed -n 's/^serving on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/ours.log")"
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "spacefactory serve did not start:" >&2; cat "$work/ours.log" >&2; exit 1; }
+  port="$(printed "$work/ours.log" 's/^serving on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' 5)" ||
+    { echo "spacefactory serve did not start:" >&2; cat "$work/ours.log" >&2; exit 1; }
   url[ours]="http://127.0.0.1:$port"
   hdrs[ours]=""
 fi
