@@ -9,7 +9,6 @@
 
 #include <sched.h>
 
-#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
@@ -88,11 +87,9 @@ struct UrlParts {
   std::string target;     // path + "?" + query
 };
 
-// A pooled keep-alive connection to an upstream (upstream.cc). Its read buffers live as long as
-// the connection, so a call on a pooled connection allocates none (in the call's coroutine frame
-// the 16 KB piece was a large malloc per request).
+// A pooled keep-alive connection to an upstream (upstream.cc). Its read and write buffers live as
+// long as the connection, so a call on a pooled connection allocates none for them.
 struct UpstreamConn : std::enable_shared_from_this<UpstreamConn> {
-  static constexpr std::size_t kReadPiece = 16u << 10;
   static constexpr std::size_t kReadSize = 16u << 10;
   explicit UpstreamConn(boost::asio::io_context& ioc) : socket(ioc), watchdog(ioc.get_executor()) {
     // Beast reads max(512, free capacity) bytes at a time: without room reserved up front, a
@@ -105,7 +102,6 @@ struct UpstreamConn : std::enable_shared_from_this<UpstreamConn> {
   boost::beast::flat_buffer buffer;   // empty between calls (only such connections are pooled)
   std::string out;                    // the request being sent (wire.h)
   SteadyClock::time_point pooled_at;  // when it last went back to the pool
-  std::array<char, kReadPiece> piece;
 };
 
 class EventLoop {

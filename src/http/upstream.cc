@@ -58,6 +58,41 @@ std::optional<UrlParts> SplitUrl(std::string_view url) {
   return p;
 }
 
+struct Call;
+
+// The upstream's answer parsed by Beast straight into what the relay needs: the status line and
+// headers into the Response, body bytes to the call's chunk callback as Beast finds them (with or
+// without chunked framing). A response_parser would first build Beast's own header container (an
+// allocation and a tree insert per field, then copied out) and pass the body through a
+// buffer_body piece.
+class RelayParser final : public bhttp::basic_parser<false> {
+ public:
+  RelayParser(Call& call, Response& head) : call_(call), head_(head) {}
+  // True once the chunk callback returned false; the parse stopped with an error there.
+  bool aborted() const { return aborted_; }
+
+ private:
+  using Ec = boost::system::error_code;
+  void on_request_impl(bhttp::verb, std::string_view, std::string_view, int, Ec&) override {}
+  void on_response_impl(int code, std::string_view, int, Ec&) override { head_.status = code; }
+  void on_field_impl(bhttp::field, std::string_view name, std::string_view value, Ec&) override {
+    head_.headers.emplace_back(name, value);
+  }
+  void on_header_impl(Ec&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, Ec&) override {}
+  std::size_t on_body_impl(std::string_view body, Ec& ec) override { return Relay(body, ec); }
+  void on_chunk_header_impl(std::uint64_t, std::string_view, Ec&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body, Ec& ec) override {
+    return Relay(body, ec);
+  }
+  void on_finish_impl(Ec&) override {}
+  std::size_t Relay(std::string_view body, Ec& ec);
+
+  Call& call_;
+  Response& head_;
+  bool aborted_ = false;
+};
+
 struct Call {
   EventLoop* loop = nullptr;
   Request request;
@@ -75,6 +110,14 @@ struct Call {
     cb(std::move(result));
   }
 };
+
+std::size_t RelayParser::Relay(std::string_view body, Ec& ec) {
+  if (!body.empty() && call_.on_chunk && !call_.on_chunk(body)) {
+    aborted_ = true;
+    ec = asio::error::operation_aborted;
+  }
+  return body.size();
+}
 
 Status TransportError(const Call& call, const UrlParts& url, const UpstreamConn& conn,
                       const boost::system::error_code& ec, std::string_view what) {
@@ -181,7 +224,9 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
 
     beast::flat_buffer& buffer = conn->buffer;
     buffer.clear();
-    bhttp::response_parser<bhttp::buffer_body> parser;
+    Response head;
+    head.headers.reserve(16);
+    RelayParser parser(*call, head);
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // pitfall 3
     if (r.method == "HEAD") parser.skip(true);
     SetDeadline(*conn, NextBudget(r, deadline, no_limit));
@@ -193,18 +238,10 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
       continue;  // closed by the upstream while idle: nothing of ours was processed
     if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "no response"));
 
-    Response head;
-    head.status = static_cast<int>(parser.get().result_int());
-    head.headers.reserve(16);
-    for (const auto& f : parser.get())
-      head.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     if (call->on_headers && !call->on_headers(head.status, head.headers))
       co_return call->Finish(Status(Code::kCancelled, r.method + " " + pool_key + ": aborted"));
 
-    auto& piece = conn->piece;
     while (!parser.is_done()) {
-      parser.get().body().data = piece.data();
-      parser.get().body().size = piece.size();
       // What is buffered already (a short answer arrives with its header) is parsed right here.
       // Beast's read_some would parse it as well, but then post its completion: one more trip
       // through the loop per piece, and a short stream's end leaving in a write of its own.
@@ -214,19 +251,16 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
         read = ec == bhttp::error::need_more;  // an element is incomplete: read on
         if (read) ec = {};
       }
-      if (read) {
+      if (read && !parser.aborted()) {
         SetDeadline(*conn, NextBudget(r, deadline, no_limit));
         co_await bhttp::async_read_some(conn->socket, buffer, parser,
                                         asio::redirect_error(kUseLoop, ec));
       }
-      if (ec == bhttp::error::need_buffer) ec = {};  // pitfall 4: the piece is full
-      if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "response cut"));
-      std::size_t n = piece.size() - parser.get().body().size;
-      if (n == 0) continue;  // a chunk header only
-      if (call->on_chunk && !call->on_chunk(std::string_view(piece.data(), n)))
+      if (parser.aborted())  // the chunk callback said stop
         co_return call->Finish(Status(Code::kCancelled, r.method + " " + pool_key + ": aborted"));
+      if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "response cut"));
     }
-    if (parser.get().keep_alive() && buffer.size() == 0) {
+    if (parser.keep_alive() && buffer.size() == 0) {
       SetDeadline(*conn, SteadyClock::duration::zero());
       conn->pooled_at = SteadyClock::now();
       auto& idle = loop.idle[pool_key];
