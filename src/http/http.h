@@ -173,7 +173,8 @@ struct SseEvent {
 
 // Incremental parser: feed it bytes split anywhere (CR, LF or CRLF line ends, comments, multi-line
 // data, a leading BOM). Events are dispatched on a blank line; an unterminated event at the end of
-// the stream is dropped, as the spec says.
+// the stream is dropped, as the spec says. The event passed to the callback is valid during the
+// call only, and the callback must not feed the same parser.
 class SseParser {
  public:
   using EventCallback = std::function<bool(const SseEvent&)>;  // false = stop
@@ -192,7 +193,7 @@ class SseParser {
   bool ProcessLine(std::string_view line, const EventCallback& on_event);
 
   std::size_t max_event_bytes_;
-  std::string line_;
+  std::string line_;  // a line cut by the end of a chunk, until its end arrives
   bool skip_lf_ = false;
   bool bom_checked_ = false;
   bool error_ = false;
@@ -201,6 +202,7 @@ class SseParser {
   std::string last_event_id_;
   std::optional<std::chrono::milliseconds> retry_;
   std::function<void(std::string_view)> on_comment_;
+  SseEvent event_;  // handed to the callback; its strings keep their capacity between events
 };
 
 // Streams `request` through client.Stream and calls on_event per event. Non-2xx responses are not

@@ -6,9 +6,16 @@
 
 namespace sf::http {
 
+// Lines are found with memchr-backed finds (a gateway relays every event through here): '\n'
+// per line, and '\r' once per chunk until it is passed, so a stream without CRs is not searched
+// for one per line. A line lying whole in `bytes` is parsed where it is; only a line cut by the
+// end of a chunk is copied (line_).
 bool SseParser::Feed(std::string_view bytes, const EventCallback& on_event) {
   if (error_) return false;
+  constexpr std::size_t npos = std::string_view::npos;
   std::size_t i = 0;
+  std::size_t cr = 0;  // the next '\r' at or after i once searched (npos: none in the chunk)
+  bool cr_searched = false;
   while (i < bytes.size()) {
     if (skip_lf_) {
       skip_lf_ = false;
@@ -17,8 +24,12 @@ bool SseParser::Feed(std::string_view bytes, const EventCallback& on_event) {
         continue;
       }
     }
-    std::size_t end = bytes.find_first_of("\r\n", i);
-    if (end == std::string_view::npos) {
+    if (!cr_searched || (cr != npos && cr < i)) {
+      cr = bytes.find('\r', i);
+      cr_searched = true;
+    }
+    std::size_t end = std::min(bytes.find('\n', i), cr);
+    if (end == npos) {
       line_.append(bytes.substr(i));
       if (line_.size() + data_.size() > max_event_bytes_) {
         error_ = true;
@@ -26,16 +37,22 @@ bool SseParser::Feed(std::string_view bytes, const EventCallback& on_event) {
       }
       return true;
     }
-    line_.append(bytes.substr(i, end - i));
+    std::string_view piece = bytes.substr(i, end - i);
     if (bytes[end] == '\r') skip_lf_ = true;
     i = end + 1;
-    if (line_.size() + data_.size() > max_event_bytes_) {
+    if (line_.size() + piece.size() + data_.size() > max_event_bytes_) {
       error_ = true;
       return false;
     }
-    std::string line;
-    line.swap(line_);
-    if (!ProcessLine(line, on_event)) return false;
+    bool go_on;
+    if (line_.empty()) {
+      go_on = ProcessLine(piece, on_event);
+    } else {
+      line_.append(piece);
+      go_on = ProcessLine(line_, on_event);
+      line_.clear();
+    }
+    if (!go_on) return false;
   }
   return true;
 }
@@ -46,19 +63,23 @@ bool SseParser::ProcessLine(std::string_view line, const EventCallback& on_event
     if (line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
   }
   if (line.empty()) {
-    // Dispatch.
+    // Dispatch. The buffers change hands instead of being copied or freed: once they have grown
+    // to the stream's event size, an event costs no allocation.
     if (data_.empty()) {
       event_type_.clear();
       return true;
     }
-    SseEvent ev;
-    if (!event_type_.empty()) ev.event = std::move(event_type_);
     data_.pop_back();  // the trailing '\n'
-    ev.data = std::move(data_);
-    ev.id = last_event_id_;
+    event_.data.swap(data_);
     data_.clear();
-    event_type_.clear();
-    return on_event ? on_event(ev) : true;
+    if (event_type_.empty()) {
+      event_.event.assign("message");
+    } else {
+      event_.event.swap(event_type_);
+      event_type_.clear();
+    }
+    event_.id.assign(last_event_id_);
+    return on_event ? on_event(event_) : true;
   }
   if (line.front() == ':') {
     if (on_comment_) {
