@@ -251,7 +251,7 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
         read = ec == bhttp::error::need_more;  // an element is incomplete: read on
         if (read) ec = {};
       }
-      if (read && !parser.aborted()) {
+      if (read) {  // (a stop inside put() left an error, not need_more: no read)
         SetDeadline(*conn, NextBudget(r, deadline, no_limit));
         co_await bhttp::async_read_some(conn->socket, buffer, parser,
                                         asio::redirect_error(kUseLoop, ec));
