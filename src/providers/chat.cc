@@ -3,10 +3,6 @@
 // rules (fail over only before the first byte reached the client; a cut after that ends with an
 // SSE error event, never with [DONE]). The run is a small state machine driven by the callbacks of
 // its attempts, so it can run on the io thread serving the client without blocking it.
-#include <simdjson.h>
-
-#include <cstring>
-
 #include "providers/internal.h"
 
 namespace sf::providers::internal {
@@ -18,222 +14,6 @@ double MsSince(std::chrono::steady_clock::time_point start,
                std::chrono::steady_clock::time_point now) {
   return std::chrono::duration<double, std::milli>(now - start).count();
 }
-
-// Index just past the last complete SSE event (a blank line: "\n\n" or "\n\r\n"), 0 if none.
-std::size_t EventBoundary(std::string_view data) {
-  for (std::size_t i = data.size(); i-- > 1;) {
-    if (data[i] != '\n') continue;
-    if (data[i - 1] == '\n') return i + 1;
-    if (data[i - 1] == '\r' && i >= 2 && data[i - 2] == '\n') return i + 1;
-  }
-  return 0;
-}
-
-// Positions just past each `"name"` (a quoted key) in `data`, in order; `visit` returns true to
-// stop. The scan looks for the name's first letter, not for the quote: JSON has a quote every few
-// bytes, and a find that starts at each one was a tenth of a relayed stream's cost.
-template <class Visit>
-bool ForEachQuotedKey(std::string_view data, std::string_view name, Visit visit) {
-  for (std::size_t pos = data.find(name); pos != std::string_view::npos;
-       pos = data.find(name, pos + 1)) {
-    std::size_t after = pos + name.size();
-    if (pos == 0 || data[pos - 1] != '"' || after >= data.size() || data[after] != '"') continue;
-    if (pos >= 2 && data[pos - 2] == '\\') continue;  // an escaped quote: inside a string
-    if (visit(after + 1)) return true;
-  }
-  return false;
-}
-
-// A top-level "error" member in an event's JSON, without parsing it.
-bool HasErrorMember(std::string_view data) {
-  return ForEachQuotedKey(data, "error", [&](std::size_t after) {
-    while (after < data.size() && data[after] == ' ') ++after;
-    return after < data.size() && data[after] == ':';
-  });
-}
-
-// A `"usage":{` or `"usage": {` in an event (the chunk that carries the token counts).
-bool HasUsageObject(std::string_view data) {
-  return ForEachQuotedKey(data, "usage", [&](std::size_t after) {
-    std::string_view rest = data.substr(after);
-    return rest.starts_with(":{") || rest.starts_with(": {");
-  });
-}
-
-// Default SAX callbacks (nlohmann::json::sax_parse): accept every event. The handlers below
-// override the few they look at. A SAX pass validates the whole text without building a DOM,
-// whose nodes were about a quarter of the gateway's allocations per request.
-struct SaxBase {
-  bool null() { return true; }
-  bool boolean(bool) { return true; }
-  bool number_integer(json::number_integer_t) { return true; }
-  bool number_unsigned(json::number_unsigned_t) { return true; }
-  bool number_float(json::number_float_t, const std::string&) { return true; }
-  bool string(std::string&) { return true; }
-  bool binary(json::binary_t&) { return true; }
-  bool start_object(std::size_t) { return true; }
-  bool key(std::string&) { return true; }
-  bool end_object() { return true; }
-  bool start_array(std::size_t) { return true; }
-  bool end_array() { return true; }
-};
-
-// The top-level members of a chat request the router needs: `model`, the type of `messages` and
-// `stream`. As with a DOM, the last of duplicate members counts.
-struct RequestFields : SaxBase {
-  enum class Member { kOther, kModel, kMessages, kStream };
-  enum class Kind { kAbsent, kString, kArray, kBoolean, kNull, kOther };
-  int depth = 0;
-  bool top_is_object = false;
-  Member member = Member::kOther;  // the top-level member whose value comes next
-  Kind model = Kind::kAbsent, messages = Kind::kAbsent, stream = Kind::kAbsent;
-  std::string model_name;
-  bool stream_value = false;
-  std::string error;  // the parser's message when the text is not JSON
-
-  // A value (scalar, or the start of a container) at depth `depth`.
-  void Value(Kind kind) {
-    if (depth != 1) return;
-    switch (member) {
-      case Member::kModel:
-        model = kind;
-        break;
-      case Member::kMessages:
-        messages = kind;
-        break;
-      case Member::kStream:
-        stream = kind;
-        break;
-      case Member::kOther:
-        break;
-    }
-    member = Member::kOther;
-  }
-  bool null() { return Value(Kind::kNull), true; }
-  bool boolean(bool b) {
-    if (depth == 1 && member == Member::kStream) stream_value = b;
-    return Value(Kind::kBoolean), true;
-  }
-  bool number_integer(json::number_integer_t) { return Value(Kind::kOther), true; }
-  bool number_unsigned(json::number_unsigned_t) { return Value(Kind::kOther), true; }
-  bool number_float(json::number_float_t, const std::string&) { return Value(Kind::kOther), true; }
-  bool string(std::string& s) {
-    if (depth == 1 && member == Member::kModel) model_name = s;
-    return Value(Kind::kString), true;
-  }
-  bool start_object(std::size_t) {
-    if (depth == 0) top_is_object = true;
-    Value(Kind::kOther);
-    ++depth;
-    return true;
-  }
-  bool end_object() { return --depth, true; }
-  bool start_array(std::size_t) {
-    Value(Kind::kArray);
-    ++depth;
-    return true;
-  }
-  bool end_array() { return --depth, true; }
-  bool key(std::string& k) {
-    if (depth == 1)
-      member = k == "model"      ? Member::kModel
-               : k == "messages" ? Member::kMessages
-               : k == "stream"   ? Member::kStream
-                                 : Member::kOther;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const json::exception& e) {
-    error = e.what();
-    return false;
-  }
-};
-
-// simdjson's DOM takes about 14 bytes of scratch per byte of text (structural index, tape,
-// strings); larger bodies (long conversations, inline images) take nlohmann's SAX pass, which
-// needs none: a 5 MB request must not cost 70 MB.
-constexpr std::size_t kSimdjsonMaxBytes = 256u << 10;
-
-// Reads the request's members with simdjson, which validates the whole text as it builds its
-// tape. nlohmann's SAX lexer copied every key and string it met character by character: with the
-// `usage` read below, callgrind counted ~17k instructions per gateway request for the two reads
-// with nlohmann and ~6.5k with simdjson (parser set-up included), the largest share of the
-// gateway's own work. Returns false when simdjson rejects the text (or it is too large, above);
-// the caller then lets nlohmann decide, so what is accepted stays what nlohmann accepts, and a
-// rejection gets its message with line and column. `body` is given room for simdjson's padding
-// (the bytes sent upstream do not change).
-bool ReadRequestFields(std::string& body, RequestFields& f) {
-  if (body.size() > kSimdjsonMaxBytes) return false;
-  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) != simdjson::SUCCESS) return false;
-  simdjson::dom::object top;
-  if (doc.get(top) != simdjson::SUCCESS) return true;  // top_is_object stays false
-  f.top_is_object = true;
-  using Kind = RequestFields::Kind;
-  auto kind_of = [](simdjson::dom::element v) {
-    switch (v.type()) {
-      case simdjson::dom::element_type::STRING:
-        return Kind::kString;
-      case simdjson::dom::element_type::ARRAY:
-        return Kind::kArray;
-      case simdjson::dom::element_type::BOOL:
-        return Kind::kBoolean;
-      case simdjson::dom::element_type::NULL_VALUE:
-        return Kind::kNull;
-      default:
-        return Kind::kOther;
-    }
-  };
-  for (auto [key, value] : top) {  // in document order: the last of duplicates counts
-    if (key == "model") {
-      f.model = kind_of(value);
-      if (f.model == Kind::kString) f.model_name = std::string(value.get_string().value_unsafe());
-    } else if (key == "messages") {
-      f.messages = kind_of(value);
-    } else if (key == "stream") {
-      f.stream = kind_of(value);
-      if (f.stream == Kind::kBoolean) f.stream_value = value.get_bool().value_unsafe();
-    }
-  }
-  return true;
-}
-
-// The three token counts of a `usage` object.
-struct UsageFields : SaxBase {
-  int depth = 0;
-  std::int64_t* target = nullptr;  // the member whose value comes next, if one we want
-  std::int64_t *prompt, *completion, *total;
-  UsageFields(std::int64_t* p, std::int64_t* c, std::int64_t* t)
-      : prompt(p), completion(c), total(t) {}
-  bool Set(std::int64_t v) {
-    if (depth == 1 && target != nullptr) *target = v;
-    target = nullptr;
-    return true;
-  }
-  bool null() { return target = nullptr, true; }
-  bool boolean(bool) { return target = nullptr, true; }
-  bool number_integer(json::number_integer_t v) { return Set(v); }
-  bool number_unsigned(json::number_unsigned_t v) {
-    if (v > static_cast<json::number_unsigned_t>(INT64_MAX)) return target = nullptr, true;
-    return Set(static_cast<std::int64_t>(v));
-  }
-  bool number_float(json::number_float_t, const std::string&) { return target = nullptr, true; }
-  bool string(std::string&) { return target = nullptr, true; }
-  bool start_object(std::size_t) { return target = nullptr, ++depth, true; }
-  bool end_object() { return --depth, true; }
-  bool start_array(std::size_t) { return target = nullptr, ++depth, true; }
-  bool end_array() { return --depth, true; }
-  bool key(std::string& k) {
-    if (depth == 1)
-      target = k == "prompt_tokens"       ? prompt
-               : k == "completion_tokens" ? completion
-               : k == "total_tokens"      ? total
-                                          : nullptr;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const json::exception&) { return false; }
-};
 
 struct Attempt {
   enum Kind { kAnswered, kFailover } kind = kFailover;
@@ -304,30 +84,31 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
 
   // Parses and validates the request and plans the route; false when it was answered already.
   bool Prepare() {
-    RequestFields f;
-    // simdjson first; on text it refuses, nlohmann's verdict and message (ReadRequestFields).
-    if (!ReadRequestFields(body_, f) && !json::sax_parse(body_, &f)) {
-      AnswerError(400, "request body is not valid JSON: " + f.error, "invalid_request_error",
-                  "invalid_json");
+    auto read = ReadChatRequest(body_);
+    if (!read.ok()) {
+      AnswerError(400, "request body is not valid JSON: " + read.status().message(),
+                  "invalid_request_error", "invalid_json");
       return false;
     }
+    ChatRequestFields& f = *read;
+    using Kind = ChatRequestFields::Kind;
     if (!f.top_is_object) {
       AnswerError(400, "request body must be a JSON object", "invalid_request_error",
                   "invalid_type");
       return false;
     }
-    if (f.model != RequestFields::Kind::kString || f.model_name.empty()) {
+    if (f.model != Kind::kString || f.model_name.empty()) {
       AnswerError(400, "'model' must be a non-empty string", "invalid_request_error",
                   "invalid_type", "model");
       return false;
     }
-    if (f.messages != RequestFields::Kind::kArray) {
+    if (f.messages != Kind::kArray) {
       AnswerError(400, "'messages' must be an array", "invalid_request_error", "invalid_type",
                   "messages");
       return false;
     }
-    if (f.stream != RequestFields::Kind::kAbsent && f.stream != RequestFields::Kind::kNull) {
-      if (f.stream != RequestFields::Kind::kBoolean) {
+    if (f.stream != Kind::kAbsent && f.stream != Kind::kNull) {
+      if (f.stream != Kind::kBoolean) {
         AnswerError(400, "'stream' must be a boolean", "invalid_request_error", "invalid_type",
                     "stream");
         return false;
@@ -779,47 +560,6 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
 };
 
 }  // namespace
-
-bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* completion,
-                  std::int64_t* total) {
-  std::size_t pos = text.rfind("\"usage\"");
-  if (pos == std::string_view::npos) return false;
-  std::size_t open = text.find('{', pos);
-  if (open == std::string_view::npos) return false;
-  // `usage` holds numbers and nested objects of numbers: brace counting is enough.
-  int depth = 0;
-  std::size_t end = open;
-  for (; end < text.size(); ++end) {
-    if (text[end] == '{') ++depth;
-    if (text[end] == '}' && --depth == 0) break;
-  }
-  if (end >= text.size()) return false;
-  // Counts are written only when the whole object parsed, as with a DOM. simdjson reads it (a
-  // padded copy of the object: a few dozen bytes); a text it refuses goes to nlohmann, so what
-  // is accepted stays what nlohmann accepts (ReadRequestFields).
-  std::int64_t p = *prompt, c = *completion, t = *total;
-  std::string_view object = text.substr(open, end - open + 1);
-  simdjson::dom::parser parser;
-  simdjson::dom::object usage;
-  if (parser.parse(object.data(), object.size()).get(usage) == simdjson::SUCCESS) {
-    for (auto [key, value] : usage) {
-      std::int64_t* target = key == "prompt_tokens"       ? &p
-                             : key == "completion_tokens" ? &c
-                             : key == "total_tokens"      ? &t
-                                                          : nullptr;
-      std::int64_t v = 0;
-      // An integer within int64 counts; any other value leaves the count as it was.
-      if (target != nullptr && value.get_int64().get(v) == simdjson::SUCCESS) *target = v;
-    }
-  } else {
-    UsageFields f(&p, &c, &t);
-    if (!json::sax_parse(object, &f)) return false;
-  }
-  *prompt = p;
-  *completion = c;
-  *total = t;
-  return true;
-}
 
 void StartChat(const ExecEnv& env, std::shared_ptr<const Snapshot> snapshot, std::string body,
                RunContext ctx, std::shared_ptr<http::ResponseWriter> writer) {

@@ -176,8 +176,32 @@ struct RunContext {
 void StartChat(const ExecEnv& env, std::shared_ptr<const Snapshot> snapshot, std::string body,
                RunContext ctx, std::shared_ptr<http::ResponseWriter> writer);
 
+// ---- openai_read.cc: what the router reads of requests, answers and relayed events
+
+// The top-level members of a chat request the router needs: `model`, the type of `messages` and
+// `stream`.
+struct ChatRequestFields {
+  enum class Kind { kAbsent, kString, kArray, kBoolean, kNull, kOther };
+  bool top_is_object = false;
+  Kind model = Kind::kAbsent, messages = Kind::kAbsent, stream = Kind::kAbsent;
+  std::string model_name;
+  bool stream_value = false;
+};
+
+// Reads them as a document would (the last of duplicate members counts). Text that is not JSON
+// is an error carrying the parser's message (with line and column). `body` may gain spare
+// capacity (simdjson's padding); its bytes do not change.
+Result<ChatRequestFields> ReadChatRequest(std::string& body);
+
 // Finds the usage object in a completion body or chunk without parsing the whole text.
 bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* completion,
                   std::int64_t* total);
+
+// Index just past the last complete SSE event in `data` (a blank line), 0 if none.
+std::size_t EventBoundary(std::string_view data);
+// A top-level "error" member in an event's JSON, without parsing it.
+bool HasErrorMember(std::string_view data);
+// A `"usage":{` or `"usage": {` in an event (the chunk that carries the token counts).
+bool HasUsageObject(std::string_view data);
 
 }  // namespace sf::providers::internal
