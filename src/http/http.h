@@ -34,6 +34,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // Case-insensitive header lookup; the first match wins.
 std::optional<std::string> FindHeader(const Headers& headers, std::string_view name);
 
+// ASCII case-insensitive equality, for header names and other protocol tokens (no locale).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 struct Request {
   std::string method = "GET";
   std::string url{};

@@ -9,6 +9,7 @@
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
 // clang-format on
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -35,6 +36,7 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr std::size_t kRequestReadSize = 8u << 10;
+constexpr std::size_t kMaxReadSize = 64u << 10;
 
 struct Item {
   enum Kind { kFull, kBegin, kChunk, kEnd, kAbort, kAbandon } kind;
@@ -153,9 +155,92 @@ bool AppendQueued(std::string& out, Exchange& ex, bool chunked, std::string_view
   return true;
 }
 
-template <class Message>
-void ApplyHeaders(Message& m, const Headers& headers) {
-  for (const auto& [k, v] : headers) m.insert(k, v);
+// A request parsed by Beast straight into the ServerRequest the handler gets: method, target and
+// fields as they arrive, the body appended as Beast finds it (with or without chunked framing).
+// A request_parser would first build Beast's own header container (an allocation and a tree
+// insert per field, then copied out) and a message to move the body out of.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  explicit RequestParser(ServerRequest& req) : req_(req) {}
+  unsigned version() const { return version_; }
+  bool head() const { return head_; }
+  bool expects_continue() const { return expects_continue_; }
+
+ private:
+  using Ec = boost::system::error_code;
+  void on_request_impl(bhttp::verb verb, std::string_view method, std::string_view target,
+                       int version, Ec&) override {
+    req_.method = method;
+    req_.target = target;
+    version_ = static_cast<unsigned>(version);
+    head_ = verb == bhttp::verb::head;
+  }
+  void on_response_impl(int, std::string_view, int, Ec&) override {}
+  void on_field_impl(bhttp::field f, std::string_view name, std::string_view value, Ec&) override {
+    if (f == bhttp::field::expect && EqualsIgnoreCase(value, "100-continue"))
+      expects_continue_ = true;
+    req_.headers.emplace_back(name, value);
+  }
+  void on_header_impl(Ec&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, Ec&) override {
+    if (length) req_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
+  }
+  std::size_t on_body_impl(std::string_view body, Ec&) override {
+    req_.body += body;
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, std::string_view, Ec&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body, Ec&) override {
+    req_.body += body;
+    return body.size();
+  }
+  void on_finish_impl(Ec&) override {}
+
+  ServerRequest& req_;
+  unsigned version_ = 11;
+  bool head_ = false;
+  bool expects_continue_ = false;
+};
+
+// How a response body is delimited.
+enum class Framing { kLength, kChunked, kUntilClose };
+
+// Appends a response head: the status line; the handler's fields, except framing ones
+// (IsFramingField); Server unless the handler gave one; for streams, a Content-Type when the
+// handler gave none; then the framing and Connection fields. Returns false, with `out` as it
+// was, when a handler field cannot be sent (IsSendableField).
+bool AppendResponseHead(std::string& out, std::string_view server, int status, unsigned version,
+                        const Headers& headers, Framing framing, std::size_t length,
+                        bool keep_alive, bool default_type) {
+  const std::size_t start = out.size();
+  AppendStatusLine(out, version, status);
+  bool has_server = false;
+  bool has_type = false;
+  for (const auto& [name, value] : headers) {
+    if (!IsSendableField(name, value)) {
+      out.resize(start);
+      return false;
+    }
+    if (IsFramingField(name)) continue;
+    has_server = has_server || EqualsIgnoreCase(name, "server");
+    has_type = has_type || EqualsIgnoreCase(name, "content-type");
+    AppendField(out, name, value);
+  }
+  if (!has_server) AppendField(out, "Server", server);
+  if (default_type && !has_type) AppendField(out, "Content-Type", "application/octet-stream");
+  if (!StatusHasNoBody(status)) {
+    if (framing == Framing::kLength) {
+      out += "Content-Length: ";
+      AppendDecimal(out, length);
+      out += "\r\n";
+    } else if (framing == Framing::kChunked) {
+      out += "Transfer-Encoding: chunked\r\n";
+    }
+  }
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
+  return true;
 }
 
 class ServerImpl final : public HttpServer {
@@ -221,8 +306,9 @@ class ServerImpl final : public HttpServer {
   LoopAwaitable<void> Session(std::shared_ptr<ConnState> c);
   LoopAwaitable<bool> RunExchange(ConnState& c, const std::shared_ptr<Exchange>& ex,
                                   unsigned version, bool keep_alive, bool head);
-  LoopAwaitable<void> SendErrorAndLinger(ConnState& c, bhttp::status status, unsigned version,
-                                         std::string body);
+  LoopAwaitable<void> SendErrorAndLinger(ConnState& c, int status, std::string body);
+  LoopAwaitable<boost::system::error_code> WriteFull(ConnState& c, Response& response,
+                                                     unsigned version, bool keep_alive, bool head);
 
   std::string ErrorBody(int status, const std::string& message, std::string_view code) const {
     if (options_.error_body) return options_.error_body(status, message, code);
@@ -389,36 +475,47 @@ LoopAwaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
   buffer.reserve(kRequestReadSize);
   try {
     while (!c->closing) {
-      bhttp::request_parser<bhttp::string_body> parser;
+      ServerRequest req;
+      req.headers.reserve(16);
+      RequestParser parser(req);
       parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
       parser.body_limit(static_cast<std::uint64_t>(options_.max_body_bytes));
+      parser.eager(true);  // the body as it comes: the buffer holds at most one read
       c->idle = true;
       SetDeadline(*c, options_.idle_timeout);
-      co_await bhttp::async_read_header(c->socket, buffer, parser,
-                                        asio::redirect_error(kUseLoop, ec));
-      c->idle = false;
-      if (!ec && !parser.is_done()) {
-        const auto& h = parser.get();
-        if (beast::iequals(h[bhttp::field::expect], "100-continue")) {
-          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
-          SetDeadline(*c, options_.write_timeout);
-          co_await bhttp::async_write(c->socket, cont, asio::redirect_error(kUseLoop, ec));
-        }
-        if (!ec && buffer.size() > 0) {
-          // The body usually arrived with the header: parsed here, without async_read's
-          // composed operation and the post that completes it.
-          parser.eager(true);
+      // Parse what is buffered (a pipelined request, or the body that came with the header),
+      // then read more until the request is complete. A read error (end of stream included)
+      // ends the connection; a parse error is answered below.
+      for (;;) {
+        if (buffer.size() > 0) {
           buffer.consume(parser.put(buffer.data(), ec));
           if (ec == bhttp::error::need_more) ec = {};
+          if (ec || parser.is_done()) break;
         }
-        if (!ec && !parser.is_done()) {
+        if (c->idle && parser.is_header_done()) {
+          c->idle = false;
           SetDeadline(*c, options_.read_timeout);
-          co_await bhttp::async_read(c->socket, buffer, parser, asio::redirect_error(kUseLoop, ec));
+          if (parser.expects_continue()) {
+            TrimOutput(c->out);
+            AppendStatusLine(c->out, parser.version(), 100);
+            c->out += "\r\n";
+            SetDeadline(*c, options_.write_timeout);
+            co_await asio::async_write(c->socket, asio::buffer(c->out),
+                                       asio::redirect_error(kUseLoop, ec));
+            if (ec) break;
+            SetDeadline(*c, options_.read_timeout);
+          }
         }
+        const std::size_t room = std::max(buffer.capacity() - buffer.size(), kRequestReadSize);
+        std::size_t n = co_await c->socket.async_read_some(
+            buffer.prepare(std::min(room, kMaxReadSize)), asio::redirect_error(kUseLoop, ec));
+        buffer.commit(n);
+        if (ec) break;
       }
+      c->idle = false;
       if (ec == bhttp::error::body_limit) {
         co_await SendErrorAndLinger(
-            *c, bhttp::status::payload_too_large, 11,
+            *c, 413,
             ErrorBody(413,
                       "request body too large (limit " + std::to_string(options_.max_body_bytes) +
                           " bytes)",
@@ -427,37 +524,27 @@ LoopAwaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
       }
       if (ec == bhttp::error::header_limit) {
         co_await SendErrorAndLinger(
-            *c, bhttp::status::request_header_fields_too_large, 11,
-            ErrorBody(431, "request headers too large", "request_headers_too_large"));
+            *c, 431, ErrorBody(431, "request headers too large", "request_headers_too_large"));
         break;
       }
       if (ec && IsParseError(ec)) {
-        co_await SendErrorAndLinger(*c, bhttp::status::bad_request, 11,
+        co_await SendErrorAndLinger(*c, 400,
                                     ErrorBody(400, "malformed HTTP request", "malformed_request"));
         break;
       }
       if (ec) break;  // client closed, timeout, reset, or shutdown
 
-      bhttp::request<bhttp::string_body> msg = parser.release();
-      const unsigned version = msg.version();
-      const bool keep_alive = msg.keep_alive();
-      ServerRequest req;
-      req.method = std::string(msg.method_string());
-      req.target = std::string(msg.target());
+      const unsigned version = parser.version();
+      const bool keep_alive = parser.keep_alive();
+      const bool head = parser.head();
       if (auto q = req.target.find('?'); q != std::string::npos) {
         req.path = req.target.substr(0, q);
         req.query = req.target.substr(q + 1);
       } else {
         req.path = req.target;
       }
-      req.headers.reserve(16);
-      for (const auto& f : msg) {
-        req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-      }
-      req.body = std::move(msg.body());
       req.remote_address = remote;
       req.loop = c->loop;
-      const bool head = msg.method() == bhttp::verb::head;
 
       auto ex = std::make_shared<Exchange>();
       c->current = ex;
@@ -515,49 +602,29 @@ LoopAwaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<
     switch (item.kind) {
       case Item::kFull: {
         if (streaming) break;
-        if (item.response.status < 100 || item.response.status > 999) {
-          item.response =
-              JsonResponse(500, ErrorBody(500, "handler gave an invalid status", "internal_error"));
-        }
-        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(item.response.status),
-                                                version};
-        res.set(bhttp::field::server, options_.server_header);
-        ApplyHeaders(res, item.response.headers);
-        res.body() = std::move(item.response.body);
-        res.keep_alive(keep_alive);
-        res.prepare_payload();
-        SetDeadline(c, options_.write_timeout);
-        TrimOutput(c.out);
-        AppendHeader(c.out, res);
-        // The body goes out from where it is (it may be large), in the same write.
-        std::array<asio::const_buffer, 2> pieces{
-            asio::buffer(c.out), asio::buffer(res.body().data(), head ? 0 : res.body().size())};
-        co_await asio::async_write(c.socket, pieces, asio::redirect_error(kUseLoop, ec));
+        ec = co_await WriteFull(c, item.response, version, keep_alive, head);
         co_return finish(!ec && keep_alive);
       }
       case Item::kBegin: {
         if (streaming) break;
         if (item.response.status < 100 || item.response.status > 999) item.response.status = 500;
-        bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(item.response.status),
-                                               version};
-        res.set(bhttp::field::server, options_.server_header);
-        ApplyHeaders(res, item.response.headers);
-        if (res.find(bhttp::field::content_type) == res.end()) {
-          res.set(bhttp::field::content_type, "application/octet-stream");
-        }
-        if (chunked) {
-          res.chunked(true);
-        } else {
-          keep_alive = false;  // HTTP/1.0: the body ends when the connection closes
-        }
-        res.keep_alive(keep_alive);
-        SetDeadline(c, options_.write_timeout);
+        if (!chunked) keep_alive = false;  // HTTP/1.0: the body ends when the connection closes
         TrimOutput(c.out);
-        AppendHeader(c.out, res);
-        if (head) {
+        if (!AppendResponseHead(
+                c.out, options_.server_header, item.response.status, version, item.response.headers,
+                chunked ? Framing::kChunked : Framing::kUntilClose, 0, keep_alive, true)) {
+          Response error = JsonResponse(
+              500, ErrorBody(500, "handler gave a header that cannot be sent", "internal_error"));
+          ec = co_await WriteFull(c, error, version, keep_alive, head);
+          co_return finish(!ec && keep_alive);
+        }
+        SetDeadline(c, options_.write_timeout);
+        if (head || StatusHasNoBody(item.response.status)) {
+          // No body may follow: the head is the whole answer, and the stream's pieces are
+          // dropped (finish).
           co_await asio::async_write(c.socket, asio::buffer(c.out),
                                      asio::redirect_error(kUseLoop, ec));
-          co_return finish(!ec && keep_alive && !chunked);
+          co_return finish(!ec && keep_alive);
         }
         // What a proxy relaying its first events queued already goes out with the header, and
         // a short stream that is complete already (its end queued too) in one write in all: the
@@ -603,17 +670,35 @@ LoopAwaitable<bool> ServerImpl::RunExchange(ConnState& c, const std::shared_ptr<
   }
 }
 
-LoopAwaitable<void> ServerImpl::SendErrorAndLinger(ConnState& c, bhttp::status status,
-                                                   unsigned version, std::string body) {
+// Writes a complete response: its head and its body in one write (the body from where it is, as
+// it may be large). A handler field that cannot be sent turns it into a 500.
+LoopAwaitable<boost::system::error_code> ServerImpl::WriteFull(ConnState& c, Response& response,
+                                                               unsigned version, bool keep_alive,
+                                                               bool head) {
+  if (response.status < 100 || response.status > 999) {
+    response =
+        JsonResponse(500, ErrorBody(500, "handler gave an invalid status", "internal_error"));
+  }
+  TrimOutput(c.out);
+  if (!AppendResponseHead(c.out, options_.server_header, response.status, version, response.headers,
+                          Framing::kLength, response.body.size(), keep_alive, false)) {
+    response = JsonResponse(
+        500, ErrorBody(500, "handler gave a header that cannot be sent", "internal_error"));
+    AppendResponseHead(c.out, options_.server_header, response.status, version, response.headers,
+                       Framing::kLength, response.body.size(), keep_alive, false);
+  }
+  const bool body = !head && !StatusHasNoBody(response.status);
+  std::array<asio::const_buffer, 2> pieces{
+      asio::buffer(c.out), asio::buffer(response.body.data(), body ? response.body.size() : 0)};
   boost::system::error_code ec;
-  bhttp::response<bhttp::string_body> res{status, version};
-  res.set(bhttp::field::server, options_.server_header);
-  res.set(bhttp::field::content_type, "application/json");
-  res.body() = std::move(body);
-  res.keep_alive(false);
-  res.prepare_payload();
   SetDeadline(c, options_.write_timeout);
-  co_await bhttp::async_write(c.socket, res, asio::redirect_error(kUseLoop, ec));
+  co_await asio::async_write(c.socket, pieces, asio::redirect_error(kUseLoop, ec));
+  co_return ec;
+}
+
+LoopAwaitable<void> ServerImpl::SendErrorAndLinger(ConnState& c, int status, std::string body) {
+  Response res = JsonResponse(status, std::move(body));
+  boost::system::error_code ec = co_await WriteFull(c, res, 11, false, false);
   if (ec) co_return;
   // Lingering close: read and drop what the client is still sending, so closing does not reset
   // the connection before the client has read our answer.

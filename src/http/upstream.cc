@@ -126,6 +126,11 @@ Status TransportError(const Call& call, const UrlParts& url, const UpstreamConn&
   return Unavailable(msg + ec.message());
 }
 
+const std::string& UserAgent() {
+  static const std::string agent = "spacefactory/" + std::string(Version());
+  return agent;
+}
+
 // The remaining budget for the next operation: the idle timeout, capped by the total deadline.
 Ms NextBudget(const Request& r, std::optional<SteadyClock::time_point> deadline, Ms fallback) {
   Ms budget = r.idle_timeout.count() > 0 ? r.idle_timeout : fallback;
@@ -172,18 +177,43 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
   if (r.total_timeout.count() > 0) deadline = SteadyClock::now() + r.total_timeout;
   const Ms no_limit = Ms(24LL * 3600 * 1000);
 
-  bhttp::request<bhttp::string_body> msg;
-  msg.method_string(r.method);
-  msg.target(url->target);
-  msg.version(11);
-  for (const auto& [k, v] : r.headers) msg.insert(k, v);
-  if (msg.find(bhttp::field::host) == msg.end())
-    msg.set(bhttp::field::host, url->port == "80" ? url->host : pool_key);
-  if (msg.find(bhttp::field::user_agent) == msg.end())
-    msg.set(bhttp::field::user_agent, "spacefactory/" + std::string(Version()));
-  msg.body() = std::move(call->request.body);  // not needed again: a re-send reuses `msg`
-  msg.prepare_payload();
-  msg.keep_alive(true);
+  // The request head is written once per attempt into the connection's buffer (wire.h); the
+  // body goes out from here, not copied.
+  const std::string body = std::move(call->request.body);  // a re-send reuses it
+  bool has_host = false;
+  bool has_agent = false;
+  if (!IsSendableField(r.method, {})) {
+    co_return call->Finish(InvalidArgument("upstream request: method is not an HTTP token"));
+  }
+  for (const auto& [name, value] : r.headers) {
+    if (!IsSendableField(name, value)) {
+      // The value is not quoted: it may be a credential.
+      co_return call->Finish(InvalidArgument(r.method + " " + url->host_port + ": header " +
+                                             (IsSendableField(name, {})
+                                                  ? "'" + name + "' has CR, LF or NUL in its value"
+                                                  : "name is not an HTTP token")));
+    }
+    has_host = has_host || EqualsIgnoreCase(name, "host");
+    has_agent = has_agent || EqualsIgnoreCase(name, "user-agent");
+  }
+  // Content-Length also for an empty body where the method defines one (RFC 9110 §8.6: a POST
+  // without it has no body only by the server's reading).
+  const bool send_length = !body.empty() || r.method == "POST" || r.method == "PUT" ||
+                           r.method == "PATCH" || r.method == "OPTIONS";
+  auto append_head = [&](std::string& out) {
+    AppendRequestLine(out, r.method, url->target);
+    if (!has_host) AppendField(out, "Host", url->port == "80" ? url->host : pool_key);
+    if (!has_agent) AppendField(out, "User-Agent", UserAgent());
+    for (const auto& [name, value] : r.headers) {
+      if (!IsFramingField(name)) AppendField(out, name, value);
+    }
+    if (send_length) {
+      out += "Content-Length: ";
+      AppendDecimal(out, body.size());
+      out += "\r\n";
+    }
+    out += "\r\n";
+  };
   const bool may_resend = r.idempotent_override || RetryPolicy::IsIdempotentMethod(r.method);
 
   boost::system::error_code ec;
@@ -216,8 +246,8 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
 
     SetDeadline(*conn, NextBudget(r, deadline, no_limit));
     TrimOutput(conn->out);
-    AppendHeader(conn->out, msg);
-    std::array<asio::const_buffer, 2> pieces{asio::buffer(conn->out), asio::buffer(msg.body())};
+    append_head(conn->out);
+    std::array<asio::const_buffer, 2> pieces{asio::buffer(conn->out), asio::buffer(body)};
     co_await asio::async_write(conn->socket, pieces, asio::redirect_error(kUseLoop, ec));
     if (ec && reused && may_resend) continue;  // the pooled connection had died
     if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot send"));

@@ -30,6 +30,14 @@ class UpstreamTest : public ::testing::Test {
       r.method = req.QueryParam("post_plain") ? "POST" : "GET";
       r.url =
           req.QueryParam("url").value_or(upstream_->url() + req.QueryParam("path").value_or(""));
+      // ?evil adds a header whose value would split the request; ?framing adds framing fields
+      // the connection owns.
+      if (req.QueryParam("evil")) r.headers.emplace_back("X-Evil", "sk-secret\r\nInjected: 1");
+      if (req.QueryParam("framing")) {
+        r.headers.emplace_back("Content-Length", "77");
+        r.headers.emplace_back("Connection", "close");
+        r.headers.emplace_back("X-Kept", "yes");
+      }
       if (auto ms = req.QueryParam("idle_ms"))
         r.idle_timeout = std::chrono::milliseconds(std::stoi(*ms));
       int stop_after = std::stoi(req.QueryParam("stop_after").value_or("-1"));
@@ -102,6 +110,15 @@ class UpstreamTest : public ::testing::Test {
       ++plain_hits_;
       w->Respond(TextResponse(201, "hello"));
     });
+    // The request's fields as the upstream received them, one "name: value" per line.
+    auto fields = [this](ServerRequest& req, std::shared_ptr<ResponseWriter> w) {
+      ++plain_hits_;
+      std::string seen;
+      for (const auto& [k, v] : req.headers) seen += k + ": " + v + "\n";
+      w->Respond(TextResponse(200, seen));
+    };
+    up.Get("/fields", fields);
+    up.Post("/fields", fields);
     up.Post("/plain", [this](ServerRequest&, std::shared_ptr<ResponseWriter> w) {
       ++plain_hits_;
       w->Respond(TextResponse(201, "hello"));
@@ -157,6 +174,30 @@ TEST_F(UpstreamTest, RelaysAStreamPieceByPieceOnTheServingThread) {
   EXPECT_EQ(all, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
   EXPECT_GE(j["chunks"].size(), 2u) << "pieces are delivered as they arrive, not buffered";
   EXPECT_TRUE(j["same_thread"].get<bool>());
+}
+
+TEST_F(UpstreamTest, TheRequestHeadCarriesHostAgentAndOnlyOurFraming) {
+  json j = Relay("path=/fields&framing=1");
+  ASSERT_TRUE(j["ok"].get<bool>()) << j.dump();
+  EXPECT_EQ(j["chunks"][0], "Host: 127.0.0.1:" + std::to_string(upstream_->port()) +
+                                "\nUser-Agent: spacefactory/" + std::string(Version()) +
+                                "\nX-Kept: yes\n");
+  // A POST with an empty body says so.
+  j = Relay("path=/fields&post_plain=1");
+  ASSERT_TRUE(j["ok"].get<bool>()) << j.dump();
+  EXPECT_NE(j["chunks"][0].get<std::string>().find("Content-Length: 0\n"), std::string::npos)
+      << j.dump();
+  EXPECT_EQ(upstream_->open_connections(), 1u) << "the connection stayed open despite 'close'";
+}
+
+TEST_F(UpstreamTest, AHeaderThatWouldSplitTheRequestIsRefusedBeforeAnythingIsSent) {
+  json j = Relay("path=/plain&evil=1");
+  EXPECT_FALSE(j["ok"].get<bool>());
+  EXPECT_EQ(j["code"], static_cast<int>(Code::kInvalidArgument));
+  std::string message = j["message"];
+  EXPECT_NE(message.find("'X-Evil' has CR, LF or NUL"), std::string::npos) << message;
+  EXPECT_EQ(message.find("sk-secret"), std::string::npos) << "a value may be a credential";
+  EXPECT_EQ(plain_hits_, 0);
 }
 
 TEST_F(UpstreamTest, KeepAliveConnectionsArePooled) {
