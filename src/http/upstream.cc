@@ -190,7 +190,7 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
       // The value is not quoted: it may be a credential.
       co_return call->Finish(InvalidArgument(r.method + " " + url->host_port + ": header " +
                                              (IsSendableField(name, {})
-                                                  ? "'" + name + "' has CR, LF or NUL in its value"
+                                                  ? "'" + name + "' has a control character in its value"
                                                   : "name is not an HTTP token")));
     }
     has_host = has_host || EqualsIgnoreCase(name, "host");

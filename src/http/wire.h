@@ -34,8 +34,8 @@ void AppendRequestLine(std::string& out, std::string_view method, std::string_vi
 void AppendField(std::string& out, std::string_view name, std::string_view value);
 
 // True when the field can be written as given: the name is a non-empty RFC 9110 token, and the
-// value holds no CR, LF or NUL. A value with CR or LF would end the field early and let the rest
-// pose as further fields or as the body (response splitting).
+// value holds no control character but HTAB (CR or LF would end the field early and let the rest
+// pose as further fields or as the body: response splitting).
 bool IsSendableField(std::string_view name, std::string_view value);
 
 // Content-Length, Transfer-Encoding, Connection, Keep-Alive (any case): how the message is framed

@@ -84,7 +84,7 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
 
   // Parses and validates the request and plans the route; false when it was answered already.
   bool Prepare() {
-    auto read = ReadChatRequest(body_);
+    auto read = ReadChatRequest(body_, env_.parsers);
     if (!read.ok()) {
       AnswerError(400, "request body is not valid JSON: " + read.status().message(),
                   "invalid_request_error", "invalid_json");
@@ -373,7 +373,7 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
         cur_->saw_error_event = true;
       } else if (HasUsageObject(ev.data)) {
         ExtractUsage(ev.data, &record_.prompt_tokens, &record_.completion_tokens,
-                     &record_.total_tokens);
+                     &record_.total_tokens, env_.parsers);
       }
       return true;
     });
@@ -413,7 +413,7 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
       c.key->breaker.OnSuccess();
       Committed(c);
       ExtractUsage(f.body, &record_.prompt_tokens, &record_.completion_tokens,
-                   &record_.total_tokens);
+                   &record_.total_tokens, env_.parsers);
       http::Response r;
       r.status = f.status;
       r.headers = RouteHeaders(c);

@@ -105,6 +105,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
     env_.redactor = redactor_.get();
     env_.logger = options_.logger.get();
     env_.stopping = &stopping_;
+    env_.parsers = &parsers_;
     return Status::Ok();
   }
 
@@ -407,6 +408,7 @@ class GatewayImpl final : public Gateway, public std::enable_shared_from_this<Ga
   std::mutex keys_mu_;
   std::shared_ptr<const Snapshot> snapshot_;
   std::atomic<bool> stopping_{false};
+  JsonParsers parsers_;
   ExecEnv env_;
   std::unique_ptr<Executor> executor_;  // last: its workers use everything above
 };

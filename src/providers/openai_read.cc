@@ -107,6 +107,60 @@ struct RequestFields : SaxBase, ChatRequestFields {
   }
 };
 
+}  // namespace
+
+// JsonParsers
+
+struct JsonParsers::Parser {
+  simdjson::dom::parser dom;
+};
+
+namespace {
+constexpr std::size_t kKeepParsers = 16;
+constexpr std::size_t kKeepCapacity = 64u << 10;
+}  // namespace
+
+JsonParsers::JsonParsers() = default;
+JsonParsers::~JsonParsers() = default;
+
+JsonParsers::Lease::Lease(JsonParsers* pool, std::unique_ptr<Parser> parser)
+    : pool_(pool), parser_(std::move(parser)) {}
+
+JsonParsers::Lease::~Lease() {
+  if (pool_ != nullptr && parser_ != nullptr) pool_->Give(std::move(parser_));
+}
+
+JsonParsers::Lease JsonParsers::Take() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      std::unique_ptr<Parser> p = std::move(free_.back());
+      free_.pop_back();
+      return Lease(this, std::move(p));
+    }
+  }
+  return Lease(this, std::make_unique<Parser>());
+}
+
+std::size_t JsonParsers::kept() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return free_.size();
+}
+
+void JsonParsers::Give(std::unique_ptr<Parser> parser) {
+  if (parser->dom.capacity() > kKeepCapacity) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (free_.size() < kKeepParsers) free_.push_back(std::move(parser));
+}
+
+namespace {
+
+// A pooled parser, or a parser for this read only when there is no pool.
+JsonParsers::Lease Lease(JsonParsers* parsers) {
+  if (parsers != nullptr) return parsers->Take();
+  return JsonParsers::Lease(nullptr, std::make_unique<JsonParsers::Parser>());
+}
+
 // simdjson's DOM takes about 14 bytes of scratch per byte of text (structural index, tape,
 // strings); larger bodies (long conversations, inline images) take nlohmann's SAX pass, which
 // needs none: a 5 MB request must not cost 70 MB.
@@ -120,12 +174,12 @@ constexpr std::size_t kSimdjsonMaxBytes = 256u << 10;
 // ReadChatRequest then lets nlohmann decide, so what is accepted stays what nlohmann accepts, and
 // a rejection gets its message with line and column. `body` is given room for simdjson's padding
 // (the bytes sent upstream do not change).
-bool ReadWithSimdjson(std::string& body, ChatRequestFields& f) {
+bool ReadWithSimdjson(std::string& body, ChatRequestFields& f, JsonParsers* parsers) {
   if (body.size() > kSimdjsonMaxBytes) return false;
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  simdjson::dom::parser parser;
+  JsonParsers::Lease parser = Lease(parsers);
   simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) != simdjson::SUCCESS) return false;
+  if ((*parser).dom.parse(body).get(doc) != simdjson::SUCCESS) return false;
   simdjson::dom::object top;
   if (doc.get(top) != simdjson::SUCCESS) return true;  // top_is_object stays false
   f.top_is_object = true;
@@ -222,15 +276,15 @@ bool HasUsageObject(std::string_view data) {
   });
 }
 
-Result<ChatRequestFields> ReadChatRequest(std::string& body) {
+Result<ChatRequestFields> ReadChatRequest(std::string& body, JsonParsers* parsers) {
   RequestFields f;
-  if (ReadWithSimdjson(body, f)) return static_cast<ChatRequestFields&&>(f);
+  if (ReadWithSimdjson(body, f, parsers)) return static_cast<ChatRequestFields&&>(f);
   if (!json::sax_parse(body, &f)) return InvalidArgument(f.error);
   return static_cast<ChatRequestFields&&>(f);
 }
 
 bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* completion,
-                  std::int64_t* total) {
+                  std::int64_t* total, JsonParsers* parsers) {
   std::size_t pos = text.rfind("\"usage\"");
   if (pos == std::string_view::npos) return false;
   std::size_t open = text.find('{', pos);
@@ -248,9 +302,9 @@ bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* com
   // is accepted stays what nlohmann accepts (ReadChatRequest).
   std::int64_t p = *prompt, c = *completion, t = *total;
   std::string_view object = text.substr(open, end - open + 1);
-  simdjson::dom::parser parser;
+  JsonParsers::Lease parser = Lease(parsers);
   simdjson::dom::object usage;
-  if (parser.parse(object.data(), object.size()).get(usage) == simdjson::SUCCESS) {
+  if ((*parser).dom.parse(object.data(), object.size()).get(usage) == simdjson::SUCCESS) {
     for (auto [key, value] : usage) {
       std::int64_t* target = key == "prompt_tokens"       ? &p
                              : key == "completion_tokens" ? &c

@@ -195,7 +195,7 @@ TEST_F(UpstreamTest, AHeaderThatWouldSplitTheRequestIsRefusedBeforeAnythingIsSen
   EXPECT_FALSE(j["ok"].get<bool>());
   EXPECT_EQ(j["code"], static_cast<int>(Code::kInvalidArgument));
   std::string message = j["message"];
-  EXPECT_NE(message.find("'X-Evil' has CR, LF or NUL"), std::string::npos) << message;
+  EXPECT_NE(message.find("'X-Evil' has a control character"), std::string::npos) << message;
   EXPECT_EQ(message.find("sk-secret"), std::string::npos) << "a value may be a credential";
   EXPECT_EQ(plain_hits_, 0);
 }

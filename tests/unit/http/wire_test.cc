@@ -289,6 +289,22 @@ TEST(WireFieldsTest, SendableFieldsAndFramingNames) {
   EXPECT_FALSE(IsSendableField("X", "a\rb"));
   EXPECT_FALSE(IsSendableField("X", "a\nb"));
   EXPECT_FALSE(IsSendableField("X", std::string_view("a\0b", 3)));
+  EXPECT_FALSE(IsSendableField("X", "a\x7f"));
+  EXPECT_FALSE(IsSendableField("X", "a\x01"));
+  EXPECT_TRUE(IsSendableField("X", "caf\xc3\xa9"));  // obs-text passes
+  // Every byte value at every place of values up to three words long (the word-at-a-time check
+  // against the definition).
+  for (std::size_t len = 1; len <= 24; ++len) {
+    for (std::size_t pos = 0; pos < len; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        std::string v(len, 'a');
+        v[pos] = static_cast<char>(b);
+        const bool want = !((b < 0x20 && b != '\t') || b == 0x7f);
+        ASSERT_EQ(IsSendableField("X", v), want)
+            << "len " << len << " pos " << pos << " byte " << b;
+      }
+    }
+  }
   for (const char* name :
        {"Content-Length", "content-length", "TRANSFER-ENCODING", "Connection", "keep-alive"}) {
     EXPECT_TRUE(IsFramingField(name)) << name;

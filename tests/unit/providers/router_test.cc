@@ -323,6 +323,40 @@ TEST(ExtractUsageTest, ReadsTheThreeCountsOfTheUsageObject) {
   EXPECT_FALSE(internal::ExtractUsage(R"({"choices":[]})", &p, &c, &t));
 }
 
+TEST(JsonParsersTest, ParsersAreReusedAndALargeOneIsNotKept) {
+  internal::JsonParsers pool;
+  std::string body = R"({"model":"a/m","messages":[],"stream":true})";
+  for (int i = 0; i < 3; ++i) {
+    auto read = internal::ReadChatRequest(body, &pool);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(read->model_name, "a/m");
+    EXPECT_TRUE(read->stream_value);
+    EXPECT_EQ(pool.kept(), 1u) << "one parser, taken and given back";
+  }
+  {
+    auto a = pool.Take();
+    auto b = pool.Take();  // a second reader at the same time gets its own
+    EXPECT_EQ(pool.kept(), 0u);
+  }
+  EXPECT_EQ(pool.kept(), 2u);
+  std::int64_t p = -1, c = -1, t = -1;
+  EXPECT_TRUE(internal::ExtractUsage(
+      R"({"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})", &p, &c, &t,
+      &pool));
+  EXPECT_EQ(t, 3);
+  EXPECT_EQ(pool.kept(), 2u);
+  // A 100 KiB body grows a parser's scratch past what the pool keeps: it is dropped.
+  std::string big = R"({"model":"a/m","messages":[{"role":"user","content":")" +
+                    std::string(100u << 10, 'x') + R"("}]})";
+  ASSERT_TRUE(internal::ReadChatRequest(big, &pool).ok());
+  EXPECT_EQ(pool.kept(), 1u);
+  // Text simdjson refuses still gets nlohmann's verdict and message.
+  std::string bad = R"({"model":"a/m",)";
+  auto read = internal::ReadChatRequest(bad, &pool);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("line 1"), std::string::npos) << read.status().message();
+}
+
 TEST_F(RouterTest, NoProvidersIs503) {
   Make("{}\n");
   auto w = Chat("anything");
