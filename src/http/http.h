@@ -35,7 +35,17 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 std::optional<std::string> FindHeader(const Headers& headers, std::string_view name);
 
 // ASCII case-insensitive equality, for header names and other protocol tokens (no locale).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
 
 struct Request {
   std::string method = "GET";

@@ -48,18 +48,6 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 
 }  // namespace
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::optional<std::string> FindHeader(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
     if (EqualsIgnoreCase(k, name)) return v;
