@@ -25,6 +25,7 @@
 
 #include "http/http.h"
 #include "http/loop.h"
+#include "http/request_parser.h"
 #include "http/wire.h"
 
 namespace sf::http {
@@ -154,53 +155,6 @@ bool AppendQueued(std::string& out, Exchange& ex, bool chunked, std::string_view
   if (chunked) AppendBytes(out, bhttp::make_chunk_last());
   return true;
 }
-
-// A request parsed by Beast straight into the ServerRequest the handler gets: method, target and
-// fields as they arrive, the body appended as Beast finds it (with or without chunked framing).
-// A request_parser would first build Beast's own header container (an allocation and a tree
-// insert per field, then copied out) and a message to move the body out of.
-class RequestParser final : public bhttp::basic_parser<true> {
- public:
-  explicit RequestParser(ServerRequest& req) : req_(req) {}
-  unsigned version() const { return version_; }
-  bool head() const { return head_; }
-  bool expects_continue() const { return expects_continue_; }
-
- private:
-  using Ec = boost::system::error_code;
-  void on_request_impl(bhttp::verb verb, std::string_view method, std::string_view target,
-                       int version, Ec&) override {
-    req_.method = method;
-    req_.target = target;
-    version_ = static_cast<unsigned>(version);
-    head_ = verb == bhttp::verb::head;
-  }
-  void on_response_impl(int, std::string_view, int, Ec&) override {}
-  void on_field_impl(bhttp::field f, std::string_view name, std::string_view value, Ec&) override {
-    if (f == bhttp::field::expect && EqualsIgnoreCase(value, "100-continue"))
-      expects_continue_ = true;
-    req_.headers.emplace_back(name, value);
-  }
-  void on_header_impl(Ec&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, Ec&) override {
-    if (length) req_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
-  }
-  std::size_t on_body_impl(std::string_view body, Ec&) override {
-    req_.body += body;
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, std::string_view, Ec&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body, Ec&) override {
-    req_.body += body;
-    return body.size();
-  }
-  void on_finish_impl(Ec&) override {}
-
-  ServerRequest& req_;
-  unsigned version_ = 11;
-  bool head_ = false;
-  bool expects_continue_ = false;
-};
 
 // How a response body is delimited.
 enum class Framing { kLength, kChunked, kUntilClose };
