@@ -9,6 +9,7 @@
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange (pitfall 1)
 // clang-format on
 
+#include <algorithm>
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstdint>
 #include <string_view>
@@ -46,7 +47,10 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   }
   void on_header_impl(Ec&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, Ec&) override {
-    if (length) req_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
+    // Room for the announced length (Beast checked it against body_limit), up to 1 MiB: a
+    // client that announces megabytes and sends nothing must not reserve them per connection.
+    if (length)
+      req_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length, 1u << 20)));
   }
   std::size_t on_body_impl(std::string_view body, Ec&) override {
     req_.body += body;
