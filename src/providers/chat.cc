@@ -369,9 +369,12 @@ class ChatRun : public std::enable_shared_from_this<ChatRun> {
     f.parser.Feed(seg, [this](const http::SseEvent& ev) {
       if (ev.data == "[DONE]") {
         cur_->saw_done = true;
-      } else if (ev.event == "error" || HasErrorMember(ev.data)) {
+        return true;
+      }
+      const EventKeys keys = ScanEventKeys(ev.data);
+      if (ev.event == "error" || keys.error) {
         cur_->saw_error_event = true;
-      } else if (HasUsageObject(ev.data)) {
+      } else if (keys.usage) {
         ExtractUsage(ev.data, &record_.prompt_tokens, &record_.completion_tokens,
                      &record_.total_tokens, env_.parsers);
       }

@@ -234,9 +234,13 @@ bool ExtractUsage(std::string_view text, std::int64_t* prompt, std::int64_t* com
 
 // Index just past the last complete SSE event in `data` (a blank line), 0 if none.
 std::size_t EventBoundary(std::string_view data);
-// A top-level "error" member in an event's JSON, without parsing it.
-bool HasErrorMember(std::string_view data);
-// A `"usage":{` or `"usage": {` in an event (the chunk that carries the token counts).
-bool HasUsageObject(std::string_view data);
+// What the relay looks for in a stream event's JSON, found without parsing it: an "error" member
+// (an error event, whatever else it holds: `usage` is then false), or a "usage" member whose value
+// is an object (the chunk with the token counts, read by ExtractUsage).
+struct EventKeys {
+  bool error = false;
+  bool usage = false;
+};
+EventKeys ScanEventKeys(std::string_view data);
 
 }  // namespace sf::providers::internal

@@ -4,7 +4,8 @@
 //  - odd: a chat completion request body through the whole gateway path (JSON parse, validation,
 //    model routing, the attempt loop, the answer) against an upstream that streams back a fixed
 //    answer. Every body must get exactly one answer: a completion, a stream or an OpenAI-style
-//    error, and "not valid JSON" exactly when nlohmann::json::accept says so.
+//    error, and "not valid JSON" exactly when nlohmann::json::accept says so. The same text then
+//    goes through the relay's event key scan and usage read.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "providers/internal.h"
 #include "providers/providers.h"
 
 namespace {
@@ -87,5 +89,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The gateway reads requests with simdjson and asks nlohmann about what simdjson refuses: the
   // verdict "not JSON" must be nlohmann's, whichever parser read the text.
   if (writer->invalid_json == nlohmann::json::accept(text)) std::abort();
+  // The same text as a relayed stream event: the key scan and the usage read (memory safety;
+  // an error event never also reports usage).
+  providers::internal::EventKeys keys = providers::internal::ScanEventKeys(text);
+  if (keys.error && keys.usage) std::abort();
+  std::int64_t prompt = -1, completion = -1, total = -1;
+  providers::internal::ExtractUsage(text, &prompt, &completion, &total);
   return 0;
 }

@@ -323,6 +323,28 @@ TEST(ExtractUsageTest, ReadsTheThreeCountsOfTheUsageObject) {
   EXPECT_FALSE(internal::ExtractUsage(R"({"choices":[]})", &p, &c, &t));
 }
 
+TEST(ScanEventKeysTest, FindsErrorAndUsageMembersOnlyWhereKeysAre) {
+  auto scan = [](std::string_view data) {
+    internal::EventKeys k = internal::ScanEventKeys(data);
+    return std::string(k.error ? "E" : "-") + (k.usage ? "U" : "-");
+  };
+  EXPECT_EQ(scan(R"({"id":"x","choices":[{"delta":{"content":"the error: usage"}}]})"), "--");
+  EXPECT_EQ(scan(R"({"error":{"message":"boom"}})"), "E-");
+  EXPECT_EQ(scan("{\"error\" \t:\n{\"message\":\"boom\"}}"), "E-");
+  EXPECT_EQ(scan(R"({"id":"x","choices":[],"usage":{"prompt_tokens":1}})"), "-U");
+  EXPECT_EQ(scan(R"({"usage" : {"total_tokens":2}})"), "-U");
+  EXPECT_EQ(scan(R"({"usage":null})"), "--") << "usage must be an object";
+  EXPECT_EQ(scan(R"({"usage":{"x":1},"error":{}})"), "E-") << "an error event wins";
+  // Keys quoted inside a string value are escaped: not members.
+  EXPECT_EQ(scan(R"({"content":"say \"error\": no, \"usage\": {}"})"), "--");
+  // A value that is a quoted five-letter word followed by a colon-free continuation.
+  EXPECT_EQ(scan(R"({"finish_reason":"error","n":1})"), "--");
+  EXPECT_EQ(scan(R"({"errors":{},"usages":{}})"), "--");
+  EXPECT_EQ(scan(""), "--");
+  EXPECT_EQ(scan(":"), "--");
+  EXPECT_EQ(scan(R"("error":)"), "E-");
+}
+
 TEST(JsonParsersTest, ParsersAreReusedAndALargeOneIsNotKept) {
   internal::JsonParsers pool;
   std::string body = R"({"model":"a/m","messages":[],"stream":true})";
