@@ -83,8 +83,9 @@ void SetDeadline(Owner& owner, SteadyClock::duration budget) {
 // An upstream URL as StreamOnLoop uses it (split by libcurl's URL parser, upstream.cc).
 struct UrlParts {
   std::string scheme, host, port;
-  std::string host_port;  // "host:port": the pool key and the name in error messages
-  std::string target;     // path + "?" + query
+  std::string host_port;    // "host:port": the pool key and the name in error messages
+  std::string host_header;  // the Host field: IPv6 literals bracketed, port 80 left out
+  std::string target;       // path + "?" + query
 };
 
 // A pooled keep-alive connection to an upstream (upstream.cc). Its read and write buffers live as

@@ -53,6 +53,8 @@ std::optional<UrlParts> SplitUrl(std::string_view url) {
   if (p.host.size() > 2 && p.host.front() == '[') p.host = p.host.substr(1, p.host.size() - 2);
   p.port = std::move(*port);
   p.host_port = p.host + ":" + p.port;
+  p.host_header = p.host.find(':') != std::string::npos ? "[" + p.host + "]" : p.host;
+  if (p.port != "80") p.host_header += ":" + p.port;
   p.target = std::move(*path);
   if (auto query = get(CURLUPART_QUERY, 0)) p.target += "?" + *query;
   return p;
@@ -188,10 +190,10 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
   for (const auto& [name, value] : r.headers) {
     if (!IsSendableField(name, value)) {
       // The value is not quoted: it may be a credential.
-      co_return call->Finish(InvalidArgument(r.method + " " + url->host_port + ": header " +
-                                             (IsSendableField(name, {})
-                                                  ? "'" + name + "' has a control character in its value"
-                                                  : "name is not an HTTP token")));
+      co_return call->Finish(InvalidArgument(
+          r.method + " " + url->host_port + ": header " +
+          (IsSendableField(name, {}) ? "'" + name + "' has a control character in its value"
+                                     : "name is not an HTTP token")));
     }
     has_host = has_host || EqualsIgnoreCase(name, "host");
     has_agent = has_agent || EqualsIgnoreCase(name, "user-agent");
@@ -202,7 +204,7 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
                            r.method == "PATCH" || r.method == "OPTIONS";
   auto append_head = [&](std::string& out) {
     AppendRequestLine(out, r.method, url->target);
-    if (!has_host) AppendField(out, "Host", url->port == "80" ? url->host : pool_key);
+    if (!has_host) AppendField(out, "Host", url->host_header);
     if (!has_agent) AppendField(out, "User-Agent", UserAgent());
     for (const auto& [name, value] : r.headers) {
       if (!IsFramingField(name)) AppendField(out, name, value);

@@ -190,6 +190,24 @@ TEST_F(UpstreamTest, TheRequestHeadCarriesHostAgentAndOnlyOurFraming) {
   EXPECT_EQ(upstream_->open_connections(), 1u) << "the connection stayed open despite 'close'";
 }
 
+TEST_F(UpstreamTest, AnIpv6UpstreamGetsABracketedHost) {
+  ServerOptions o;
+  o.host = "::1";
+  Router up;
+  up.Get("/fields", [](ServerRequest& req, std::shared_ptr<ResponseWriter> w) {
+    w->Respond(TextResponse(200, req.Header("Host").value_or("none")));
+  });
+  auto s = NewHttpServer(o, up.AsHandler());
+  if (!s.ok()) GTEST_SKIP() << "no IPv6 loopback here: " << s.status().ToString();
+  std::string url = (*s)->url() + "/fields";  // http://[::1]:port/fields, '[' ']' escaped
+  for (auto [from, to] : {std::pair{"[", "%5B"}, std::pair{"]", "%5D"}})
+    url.replace(url.find(from), 1, to);
+  json j = Relay("url=" + url);
+  (*s)->Stop(100ms);
+  ASSERT_TRUE(j["ok"].get<bool>()) << j.dump();
+  EXPECT_EQ(j["chunks"][0], "[::1]:" + std::to_string((*s)->port()));
+}
+
 TEST_F(UpstreamTest, AHeaderThatWouldSplitTheRequestIsRefusedBeforeAnythingIsSent) {
   json j = Relay("path=/plain&evil=1");
   EXPECT_FALSE(j["ok"].get<bool>());
