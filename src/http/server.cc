@@ -449,7 +449,8 @@ LoopAwaitable<void> ServerImpl::Session(std::shared_ptr<ConnState> c) {
         if (c->idle && parser.is_header_done()) {
           c->idle = false;
           SetDeadline(*c, options_.read_timeout);
-          if (parser.expects_continue()) {
+          // RFC 9110 §10.1.1: no 100 (Continue) for an HTTP/1.0 client.
+          if (parser.expects_continue() && parser.version() >= 11) {
             TrimOutput(c->out);
             AppendStatusLine(c->out, parser.version(), 100);
             c->out += "\r\n";

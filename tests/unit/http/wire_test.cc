@@ -166,6 +166,15 @@ TEST_F(WireTest, ExpectContinueGetsA100BeforeTheBodyIsSent) {
   EXPECT_NE(rest.find("body=hi"), std::string::npos) << rest;
 }
 
+TEST_F(WireTest, AnHttp10ClientGetsNo100) {
+  RawConn c(server_->port());
+  c.Send("POST /echo HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  c.Send("hi");
+  std::string all = c.ReadToEnd();
+  EXPECT_EQ(all.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << all;
+  EXPECT_NE(all.find("body=hi"), std::string::npos) << all;
+}
+
 TEST_F(WireTest, TheConnectionOwnsFramingFieldsAHandlerGives) {
   RawConn c(server_->port());
   c.Send("GET /framing HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nConnection: close\r\n\r\n");
