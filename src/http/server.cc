@@ -1,5 +1,6 @@
 // The HTTP server: Boost.Beast/Asio 1.74 with C++20 coroutines (g++ only, see http-stack.md).
-// Beast is included here and in upstream.cc only.
+// Beast stays inside sf_http: here, upstream.cc, request_parser.h (requests are parsed by a
+// basic_parser subclass) and wire.cc (message heads are written there, not by Beast's serializer).
 //
 // One io_context per io thread (EventLoop, loop.h); connections are spread over the loops round
 // robin, and one coroutine per connection runs on its loop. A handler answers through a
