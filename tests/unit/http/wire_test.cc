@@ -129,6 +129,14 @@ class WireTest : public ::testing::Test {
     if (server_) server_->Stop(200ms);
   }
 
+  // Sends `bytes` on a new connection and returns everything the server wrote until it closed.
+  std::string RoundTrip(std::string_view bytes) {
+    RawConn c(server_->port());
+    EXPECT_TRUE(c.connected());
+    c.Send(bytes);
+    return c.ReadToEnd();
+  }
+
   Router router_;
   std::unique_ptr<HttpServer> server_;
 };
@@ -176,9 +184,8 @@ TEST_F(WireTest, AnHttp10ClientGetsNo100) {
 }
 
 TEST_F(WireTest, TheConnectionOwnsFramingFieldsAHandlerGives) {
-  RawConn c(server_->port());
-  c.Send("GET /framing HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nConnection: close\r\n\r\n");
-  std::string all = c.ReadToEnd();
+  std::string all = RoundTrip(
+      "GET /framing HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nConnection: close\r\n\r\n");
   auto second = all.find("HTTP/1.1 200 OK", 1);
   ASSERT_NE(second, std::string::npos) << "the first answer kept the connection: " << all;
   std::string first = all.substr(0, second);
@@ -189,9 +196,8 @@ TEST_F(WireTest, TheConnectionOwnsFramingFieldsAHandlerGives) {
 }
 
 TEST_F(WireTest, AFieldThatWouldSplitTheResponseIsNeverSent) {
-  RawConn c(server_->port());
-  c.Send("GET /split HTTP/1.1\r\n\r\nGET /split-stream HTTP/1.1\r\nConnection: close\r\n\r\n");
-  std::string all = c.ReadToEnd();
+  std::string all = RoundTrip(
+      "GET /split HTTP/1.1\r\n\r\nGET /split-stream HTTP/1.1\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(Count(all, "HTTP/1.1 500 Internal Server Error\r\n"), 2u) << all;
   EXPECT_EQ(all.find("stolen"), std::string::npos) << all;
   EXPECT_EQ(all.find("never sent"), std::string::npos) << all;
@@ -200,9 +206,8 @@ TEST_F(WireTest, AFieldThatWouldSplitTheResponseIsNeverSent) {
 }
 
 TEST_F(WireTest, NoContentHasNoLengthNoBodyAndKeepsTheConnection) {
-  RawConn c(server_->port());
-  c.Send("GET /nocontent HTTP/1.1\r\n\r\nGET /ok HTTP/1.1\r\nConnection: close\r\n\r\n");
-  std::string all = c.ReadToEnd();
+  std::string all =
+      RoundTrip("GET /nocontent HTTP/1.1\r\n\r\nGET /ok HTTP/1.1\r\nConnection: close\r\n\r\n");
   ASSERT_EQ(all.rfind("HTTP/1.1 204 No Content\r\n", 0), 0u) << all;
   auto end = all.find("\r\n\r\n");
   std::string head = all.substr(0, end + 4);
@@ -213,25 +218,20 @@ TEST_F(WireTest, NoContentHasNoLengthNoBodyAndKeepsTheConnection) {
 
 TEST_F(WireTest, Http10GetsA10AnswerClosedUnlessKeepAliveWasAsked) {
   {
-    RawConn c(server_->port());
-    c.Send("GET /ok HTTP/1.0\r\n\r\n");
-    std::string all = c.ReadToEnd();
+    std::string all = RoundTrip("GET /ok HTTP/1.0\r\n\r\n");
     EXPECT_EQ(all.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << all;
     EXPECT_EQ(all.find("Connection:"), std::string::npos) << all;
     EXPECT_EQ(all.substr(all.size() - 2), "ok");
   }
   {
-    RawConn c(server_->port());
-    c.Send("GET /ok HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /ok HTTP/1.0\r\n\r\n");
-    std::string all = c.ReadToEnd();
+    std::string all =
+        RoundTrip("GET /ok HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /ok HTTP/1.0\r\n\r\n");
     EXPECT_EQ(Count(all, "HTTP/1.0 200 OK\r\n"), 2u) << all;
     EXPECT_EQ(Count(all, "Connection: keep-alive\r\n"), 1u) << all;
   }
   {
     // A stream to an HTTP/1.0 client is not chunked: its end is the connection's.
-    RawConn c(server_->port());
-    c.Send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-    std::string all = c.ReadToEnd();
+    std::string all = RoundTrip("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     EXPECT_EQ(all.find("Transfer-Encoding"), std::string::npos) << all;
     EXPECT_EQ(all.find("Connection: keep-alive"), std::string::npos) << all;
     EXPECT_NE(all.find("Content-Type: application/octet-stream\r\n"), std::string::npos) << all;
@@ -240,9 +240,7 @@ TEST_F(WireTest, Http10GetsA10AnswerClosedUnlessKeepAliveWasAsked) {
 }
 
 TEST_F(WireTest, AStreamIsChunkedWithADefaultContentType) {
-  RawConn c(server_->port());
-  c.Send("GET /stream HTTP/1.1\r\nConnection: close\r\n\r\n");
-  std::string all = c.ReadToEnd();
+  std::string all = RoundTrip("GET /stream HTTP/1.1\r\nConnection: close\r\n\r\n");
   EXPECT_NE(all.find("X-Stream: 1\r\n"), std::string::npos) << all;
   EXPECT_NE(all.find("Content-Type: application/octet-stream\r\n"), std::string::npos) << all;
   EXPECT_NE(all.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << all;
@@ -254,28 +252,24 @@ TEST_F(WireTest, AStreamIsChunkedWithADefaultContentType) {
 
 TEST_F(WireTest, LimitsAndGarbageAreAnsweredThenClosed) {
   {
-    RawConn c(server_->port());
-    c.Send("POST /echo HTTP/1.1\r\nContent-Length: 65\r\n\r\n");
-    std::string all = c.ReadToEnd();
+    std::string all = RoundTrip("POST /echo HTTP/1.1\r\nContent-Length: 65\r\n\r\n");
     EXPECT_EQ(all.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << all;
     EXPECT_NE(all.find("Connection: close\r\n"), std::string::npos) << all;
   }
   {
     // A chunked body over the limit is caught as it arrives.
-    RawConn c(server_->port());
-    c.Send("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" +
-           std::string(64, 'x') + "\r\n1\r\nx\r\n0\r\n\r\n");
-    EXPECT_EQ(c.ReadToEnd().rfind("HTTP/1.1 413 ", 0), 0u);
+    EXPECT_EQ(RoundTrip("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" +
+                        std::string(64, 'x') + "\r\n1\r\nx\r\n0\r\n\r\n")
+                  .rfind("HTTP/1.1 413 ", 0),
+              0u);
   }
   {
-    RawConn c(server_->port());
-    c.Send("GET /ok HTTP/1.1\r\nX-Big: " + std::string(2000, 'y') + "\r\n\r\n");
-    EXPECT_EQ(c.ReadToEnd().rfind("HTTP/1.1 431 ", 0), 0u);
+    EXPECT_EQ(RoundTrip("GET /ok HTTP/1.1\r\nX-Big: " + std::string(2000, 'y') + "\r\n\r\n")
+                  .rfind("HTTP/1.1 431 ", 0),
+              0u);
   }
   {
-    RawConn c(server_->port());
-    c.Send("GET /ok HTTP/1.1\r\nBad Header\r\n\r\n");
-    std::string all = c.ReadToEnd();
+    std::string all = RoundTrip("GET /ok HTTP/1.1\r\nBad Header\r\n\r\n");
     EXPECT_EQ(all.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << all;
     EXPECT_NE(all.find("malformed HTTP request"), std::string::npos) << all;
   }
@@ -284,9 +278,9 @@ TEST_F(WireTest, LimitsAndGarbageAreAnsweredThenClosed) {
     RawConn c(server_->port());
     c.Send("POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
   }
-  RawConn ok(server_->port());
-  ok.Send("GET /ok HTTP/1.1\r\nConnection: close\r\n\r\n");
-  EXPECT_EQ(ok.ReadToEnd().rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+  EXPECT_EQ(
+      RoundTrip("GET /ok HTTP/1.1\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 200 OK\r\n", 0),
+      0u);
 }
 
 TEST(WireFieldsTest, SendableFieldsAndFramingNames) {
