@@ -153,8 +153,8 @@ class Executor {
 // simdjson parsers kept for reuse across requests. A parser allocates its buffers (structural
 // index, tape, string area, ~14 bytes per byte of text) on first use and reuses them after; a
 // parser made per read cost ~750 instructions to set up, twice per gateway request. Taken and
-// given back under a mutex (uncontended: one take per read); at most kKeep are kept, and none
-// that grew past kKeepCapacity, so a rare large body does not pin its scratch.
+// given back under a mutex (uncontended: one take per read); at most 16 are kept, and none whose
+// scratch grew past 64 KiB, so a rare large body does not pin it (openai_read.cc).
 class JsonParsers {
  public:
   JsonParsers();
