@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -86,7 +87,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& msg = oracle.get();
   if (msg.method_string() != req.method || msg.target() != req.target) Fail("start line");
   if (msg.version() != ours.version()) Fail("version");
-  if (msg.keep_alive() != ours.keep_alive()) Fail("keep-alive");
+  // Keep-alive by RFC 9110 §5.3/§7.6.1: every Connection field line (and Beast's legacy
+  // Proxy-Connection) joins one token list. Not msg.keep_alive(): Beast's container looks at the
+  // first Connection field only ("Connection: x" then "Connection: keep-alive" on HTTP/1.0).
+  std::string connection;
+  for (const auto& f : msg) {
+    if (f.name() != bhttp::field::connection && f.name() != bhttp::field::proxy_connection)
+      continue;
+    if (!connection.empty()) connection += ',';
+    connection += f.value();
+  }
+  bhttp::token_list tokens(connection);  // (exists() is not const in Beast 1.74)
+  const bool keep_alive =
+      msg.version() >= 11 ? !tokens.exists("close") : tokens.exists("keep-alive");
+  if (keep_alive != ours.keep_alive()) Fail("keep-alive");
   if ((msg.method() == bhttp::verb::head) != ours.head()) Fail("HEAD");
   // Beast's container files a repeated name after the last field of that name, so fields are
   // compared per name (case-insensitively), in order within each name.

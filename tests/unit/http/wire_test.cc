@@ -230,6 +230,13 @@ TEST_F(WireTest, Http10GetsA10AnswerClosedUnlessKeepAliveWasAsked) {
     EXPECT_EQ(Count(all, "Connection: keep-alive\r\n"), 1u) << all;
   }
   {
+    // Connection field lines form one list (RFC 9110 §5.3): keep-alive in the second counts.
+    std::string all = RoundTrip(
+        "GET /ok HTTP/1.0\r\nConnection: x\r\nConnection: keep-alive\r\n\r\n"
+        "GET /ok HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(Count(all, "HTTP/1.0 200 OK\r\n"), 2u) << all;
+  }
+  {
     // A stream to an HTTP/1.0 client is not chunked: its end is the connection's.
     std::string all = RoundTrip("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     EXPECT_EQ(all.find("Transfer-Encoding"), std::string::npos) << all;
