@@ -254,6 +254,10 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
     if (ec && reused && may_resend) continue;  // the pooled connection had died
     if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "cannot send"));
 
+    // The caller's callbacks said stop (on_headers or a chunk returned false).
+    auto aborted = [&] {
+      return Status(Code::kCancelled, r.method + " " + pool_key + ": aborted");
+    };
     beast::flat_buffer& buffer = conn->buffer;
     buffer.clear();
     Response head;
@@ -271,7 +275,7 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
     if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "no response"));
 
     if (call->on_headers && !call->on_headers(head.status, head.headers))
-      co_return call->Finish(Status(Code::kCancelled, r.method + " " + pool_key + ": aborted"));
+      co_return call->Finish(aborted());
 
     while (!parser.is_done()) {
       // What is buffered already (a short answer arrives with its header) is parsed right here.
@@ -289,7 +293,7 @@ LoopAwaitable<void> RunCall(std::shared_ptr<Call> call, std::shared_ptr<const Ur
                                         asio::redirect_error(kUseLoop, ec));
       }
       if (parser.aborted())  // the chunk callback said stop
-        co_return call->Finish(Status(Code::kCancelled, r.method + " " + pool_key + ": aborted"));
+        co_return call->Finish(aborted());
       if (ec) co_return call->Finish(TransportError(*call, *url, *conn, ec, "response cut"));
     }
     if (parser.keep_alive() && buffer.size() == 0) {
