@@ -14,7 +14,8 @@
 #      reference §5 asks (gateway on GATEWAY_CPUS, upstream and wrk on CLIENT_CPUS);
 #   2. latency at concurrency 1: wrk -t1 -c1 for LAT_DURATION, ROUNDS rounds, targets interleaved;
 #      the median of the rounds' p50 and p99, and the difference to direct;
-#   3. TTFB of streams: gateway_ttfb, TTFB_REQUESTS sequential streams per target, interleaved.
+#   3. TTFB of streams: gateway_ttfb, TTFB_REQUESTS sequential streams per target, interleaved;
+#      once with the upstream writing the whole stream at once, once with its first event alone.
 # Prints a table with ratios and the targets of issue 6, and appends the numbers to results.tsv.
 #
 # Env: BUILD_DIR (default build/release), DURATION (5s, per throughput round), TP_ROUNDS (3),
@@ -422,7 +423,7 @@ for t in "${active[@]}"; do
   IFS='|' read -r -a h <<<"${hdrs[$t]}"
   for x in "${h[@]}"; do ttfb_args+=(--header "$x"); done
 done
-declare -A ttfb50 ttfb99 ttfb_n ttfb_err ttfb_events ttfb_nodone
+declare -A ttfb50 ttfb99 ttfb_n ttfb_err ttfb_events ttfb_nodone alone50 alone99 alone_err
 if [ ${#active[@]} -gt 0 ]; then
   "${pin_client[@]}" "$ttfb_bin" --requests "$ttfb_requests" --rounds 10 --max-seconds "$ttfb_max_seconds" \
     "${ttfb_args[@]}" >"$work/ttfb.tsv" 2>"$work/ttfb.err" || true
@@ -432,6 +433,16 @@ if [ ${#active[@]} -gt 0 ]; then
     if [ "$emin" = "$emax" ]; then ttfb_events[$name]="$emin"; else ttfb_events[$name]="$emin-$emax"; fi
   done <"$work/ttfb.tsv"
   [ -s "$work/ttfb.err" ] && cat "$work/ttfb.err" >&2
+  # 3b. The same with the first event alone: the upstream writes the role chunk at once and the
+  # rest 1 ms later (gateway_upstream's first-event-alone mode), as a streaming model does, so a
+  # gateway relays one event before its first write instead of the whole burst above.
+  alone_body='{"model":"bench-model","messages":[{"role":"user","content":"first-event-alone"}],"stream":true}'
+  "${pin_client[@]}" "$ttfb_bin" --requests "$ttfb_requests" --rounds 10 --max-seconds "$ttfb_max_seconds" \
+    --body "$alone_body" "${ttfb_args[@]}" >"$work/ttfb-alone.tsv" 2>"$work/ttfb-alone.err" || true
+  while IFS=$'\t' read -r name n err t50 t90 t99 rest; do
+    alone50[$name]="$t50" alone99[$name]="$t99" alone_err[$name]="$err"
+  done <"$work/ttfb-alone.tsv"
+  [ -s "$work/ttfb-alone.err" ] && cat "$work/ttfb-alone.err" >&2
 fi
 
 # ---- report ---------------------------------------------------------------------------------
@@ -463,7 +474,7 @@ for t in "${targets[@]}"; do
     iso_rps="$(fmt_k "${rps[$iso:$t]}")" iso_cpu="${cpu_us[$iso:$t]}us"
     iso_ratio="$(awk -v a="${rps[$iso:$t]}" -v b="${rps[$iso:direct]:-}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
   fi
-  errs[$t]=$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0}))
+  errs[$t]=$((${tp_err[$t]} + ${lat_err[$t]:-0} + ${ttfb_err[$t]:-0} + ${alone_err[$t]:-0}))
   printf '%-9s %10s %8s %8s | %10s %8s %8s | %9s %7s %9s %7s | %9s %7s %9s %6s | %8sM %8sM %6s\n' \
     "$t" "$(fmt_k "${rps[$t]}")" "$ratio" "${cpu_us[$t]}us" "$iso_rps" "$iso_ratio" "$iso_cpu" \
     "$(fmt_k "${p50[$t]}")" "$(plus "${p50[$t]}" "${p50[direct]:-}")" \
@@ -476,9 +487,20 @@ done
 echo "(req/s: wrk -t2 -c$conns, median of $tp_rounds interleaved rounds of $duration, non-stream, every process on every CPU; iso: the same"
 echo " with the gateway on CPU ${GATEWAY_CPUS:-0} and upstream + wrk on CPU ${CLIENT_CPUS:-1} (reference §5 isolation); errors: all phases;"
 echo " c1: wrk -t1 -c1, median of $rounds interleaved rounds of $lat_duration, unpinned;"
-echo " TTFB: first SSE data event, up to $ttfb_requests sequential streams per target (at most ${ttfb_max_seconds}s), interleaved;"
+echo " TTFB: first SSE data event, up to $ttfb_requests sequential streams per target (at most ${ttfb_max_seconds}s), interleaved,"
+echo "   the upstream writing the whole stream at once;"
 echo " events: data events per stream (the upstream sends 7), '!' = some streams lacked [DONE];"
 echo " RSS: process tree, max VmRSS sampled during the c=$conns runs, and VmHWM; CPU/req: the target's utime+stime per request at c=$conns)"
+
+if [ ${#alone50[@]} -gt 0 ]; then
+  echo
+  echo "== TTFB with the first event alone (role chunk at once, the rest 1 ms later)"
+  for t in "${targets[@]}"; do
+    [ -n "${alone50[$t]:-}" ] || continue
+    printf '   %-9s p50 %7s us  added %6s   p99 %7s us\n' "$t" "$(fmt_k "${alone50[$t]}")" \
+      "$(plus "${alone50[$t]}" "${alone50[direct]:-}")" "$(fmt_k "${alone99[$t]}")"
+  done
+fi
 
 # Ratios and targets (issue 6).
 if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
@@ -510,6 +532,7 @@ if [ "${status[ours]:-}" = ok ] && [ "${status[direct]:-}" = ok ]; then
   check "added latency c=1 p50 (us)" "$(plus "${p50[ours]}" "${p50[direct]}" | tr -d +)" "<=" 50 "us (rounds ${added50_rng[ours]:-})"
   check "added latency c=1 p99 (us)" "$(plus "${p99[ours]}" "${p99[direct]}" | tr -d +)" "<=" 200 "us (rounds ${added99_rng[ours]:-})"
   check "added TTFB on streams, p50 (us)" "$(plus "${ttfb50[ours]:-}" "${ttfb50[direct]:-}" | tr -d +)" "<=" 100 us
+  check "  the same, first event alone (us)" "$(plus "${alone50[ours]:-}" "${alone50[direct]:-}" | tr -d +)" "<=" 100 us
   check "RSS under load (MB, VmHWM)" "$(awk -v k="${rss_hwm[ours]}" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" 50 MB
   if [ "${status[nginx]:-}" = ok ]; then
     printf '   %-44s %10s   (reference: nginx proxies without gateway work)\n' \
@@ -526,12 +549,12 @@ fi
 for w in "${warmers[@]}"; do kill "$w" 2>/dev/null || true; done
 
 # ---- record ---------------------------------------------------------------------------------
-[ -f "$results" ] || printf 'date\tcommit\ttarget\treq_per_s\terrors\tc1_p50_us\tc1_p99_us\tttfb_p50_us\tttfb_p99_us\tstream_events\trss_load_kb\trss_hwm_kb\tcpu_us_per_req\tconnections\tloadavg\tmachine\treq_per_s_isolated\tcpu_us_per_req_isolated\n' >"$results"
+[ -f "$results" ] || printf 'date\tcommit\ttarget\treq_per_s\terrors\tc1_p50_us\tc1_p99_us\tttfb_p50_us\tttfb_p99_us\tstream_events\trss_load_kb\trss_hwm_kb\tcpu_us_per_req\tconnections\tloadavg\tmachine\treq_per_s_isolated\tcpu_us_per_req_isolated\tttfb_alone_p50_us\tttfb_alone_p99_us\n' >"$results"
 for t in "${active[@]}"; do
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" \
     "$commit" "$t" "${rps[$t]}" "${errs[$t]}" \
     "${p50[$t]}" "${p99[$t]}" "${ttfb50[$t]:-}" "${ttfb99[$t]:-}" "${ttfb_events[$t]:-}" \
     "${rss_load[$t]}" "${rss_hwm[$t]}" "${cpu_us[$t]}" "$conns" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-    "$machine" "${iso:+${rps[$iso:$t]}}" "${iso:+${cpu_us[$iso:$t]}}" >>"$results"
+    "$machine" "${iso:+${rps[$iso:$t]}}" "${iso:+${cpu_us[$iso:$t]}}" "${alone50[$t]:-}" "${alone99[$t]:-}" >>"$results"
 done
 echo "recorded in $results"
