@@ -424,25 +424,28 @@ for t in "${active[@]}"; do
   for x in "${h[@]}"; do ttfb_args+=(--header "$x"); done
 done
 declare -A ttfb50 ttfb99 ttfb_n ttfb_err ttfb_events ttfb_nodone alone50 alone99 alone_err
-if [ ${#active[@]} -gt 0 ]; then
+ttfb_pass() {  # name [gateway_ttfb args...]: every target, interleaved, into $work/name.tsv
+  local name="$1"
+  shift
   "${pin_client[@]}" "$ttfb_bin" --requests "$ttfb_requests" --rounds 10 --max-seconds "$ttfb_max_seconds" \
-    "${ttfb_args[@]}" >"$work/ttfb.tsv" 2>"$work/ttfb.err" || true
+    "$@" "${ttfb_args[@]}" >"$work/$name.tsv" 2>"$work/$name.err" || true
+  if [ -s "$work/$name.err" ]; then cat "$work/$name.err" >&2; fi
+}
+if [ ${#active[@]} -gt 0 ]; then
+  ttfb_pass ttfb
   while IFS=$'\t' read -r name n err t50 t90 t99 tot50 tot99 emin emax nodone; do
     ttfb50[$name]="$t50" ttfb99[$name]="$t99" ttfb_n[$name]="$n" ttfb_err[$name]="$err"
     ttfb_nodone[$name]="$nodone"
     if [ "$emin" = "$emax" ]; then ttfb_events[$name]="$emin"; else ttfb_events[$name]="$emin-$emax"; fi
   done <"$work/ttfb.tsv"
-  [ -s "$work/ttfb.err" ] && cat "$work/ttfb.err" >&2
   # 3b. The same with the first event alone: the upstream writes the role chunk at once and the
   # rest 1 ms later (gateway_upstream's first-event-alone mode), as a streaming model does, so a
   # gateway relays one event before its first write instead of the whole burst above.
   alone_body='{"model":"bench-model","messages":[{"role":"user","content":"first-event-alone"}],"stream":true}'
-  "${pin_client[@]}" "$ttfb_bin" --requests "$ttfb_requests" --rounds 10 --max-seconds "$ttfb_max_seconds" \
-    --body "$alone_body" "${ttfb_args[@]}" >"$work/ttfb-alone.tsv" 2>"$work/ttfb-alone.err" || true
+  ttfb_pass ttfb-alone --body "$alone_body"
   while IFS=$'\t' read -r name n err t50 t90 t99 rest; do
     alone50[$name]="$t50" alone99[$name]="$t99" alone_err[$name]="$err"
   done <"$work/ttfb-alone.tsv"
-  [ -s "$work/ttfb-alone.err" ] && cat "$work/ttfb-alone.err" >&2
 fi
 
 # ---- report ---------------------------------------------------------------------------------
