@@ -423,7 +423,7 @@ for t in "${active[@]}"; do
   IFS='|' read -r -a h <<<"${hdrs[$t]}"
   for x in "${h[@]}"; do ttfb_args+=(--header "$x"); done
 done
-declare -A ttfb50 ttfb99 ttfb_n ttfb_err ttfb_events ttfb_nodone alone50 alone99 alone_err
+declare -A ttfb50 ttfb99 ttfb_n ttfb_err ttfb_events ttfb_nodone alone50 alone99 alone_err alone_events
 ttfb_pass() {  # name [gateway_ttfb args...]: every target, interleaved, into $work/name.tsv
   local name="$1"
   shift
@@ -443,8 +443,10 @@ if [ ${#active[@]} -gt 0 ]; then
   # gateway relays one event before its first write instead of the whole burst above.
   alone_body='{"model":"bench-model","messages":[{"role":"user","content":"first-event-alone"}],"stream":true}'
   ttfb_pass ttfb-alone --body "$alone_body"
-  while IFS=$'\t' read -r name n err t50 t90 t99 rest; do
+  while IFS=$'\t' read -r name n err t50 t90 t99 tot50 tot99 emin emax nodone; do
     alone50[$name]="$t50" alone99[$name]="$t99" alone_err[$name]="$err"
+    if [ "$emin" = "$emax" ]; then alone_events[$name]="$emin"; else alone_events[$name]="$emin-$emax"; fi
+    [ "$nodone" = 0 ] || alone_events[$name]+="!"
   done <"$work/ttfb-alone.tsv"
 fi
 
@@ -500,8 +502,8 @@ if [ ${#alone50[@]} -gt 0 ]; then
   echo "== TTFB with the first event alone (role chunk at once, the rest 1 ms later)"
   for t in "${targets[@]}"; do
     [ -n "${alone50[$t]:-}" ] || continue
-    printf '   %-9s p50 %7s us  added %6s   p99 %7s us\n' "$t" "$(fmt_k "${alone50[$t]}")" \
-      "$(plus "${alone50[$t]}" "${alone50[direct]:-}")" "$(fmt_k "${alone99[$t]}")"
+    printf '   %-9s p50 %7s us  added %6s   p99 %7s us   events %s\n' "$t" "$(fmt_k "${alone50[$t]}")" \
+      "$(plus "${alone50[$t]}" "${alone50[direct]:-}")" "$(fmt_k "${alone99[$t]}")" "${alone_events[$t]}"
   done
 fi
 
